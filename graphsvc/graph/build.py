@@ -1,0 +1,283 @@
+"""Records to graph: merge documents into articles, stubs, providers and topics (DATA-MODEL.md).
+
+Edges share one attribute dict per kind, and an article's RELATED edges are inserted in rank
+order, so the rank is the position in its successor list: about 67 bytes per edge instead of
+350 (DESIGN.md, "Memory at scale is edges").
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import networkx as nx
+
+from graphsvc.graph.store import GraphStore
+from graphsvc.ingest.documents import Record
+from graphsvc.ingest.loader import LoadResult, Progress, load_corpus
+from graphsvc.ingest.normalize import clean_text
+from graphsvc.model import (
+    Article,
+    EdgeKind,
+    Image,
+    IngestReport,
+    NodeKind,
+    Problem,
+    Provider,
+    Topic,
+    article_key,
+    provider_key,
+    topic_key,
+)
+
+_NODE_ATTRS = {kind: {"kind": kind.value} for kind in NodeKind}
+_EDGE_ATTRS = {kind: {"kind": kind.value} for kind in EdgeKind}
+
+
+@dataclass(slots=True)
+class _Stub:
+    """The related item that supplies a stub's fields, and where it was seen."""
+
+    order: tuple[str, str]  # (published_at or "", document path): the later wins
+    item: Record
+
+
+def build_store(
+    records: Iterable[tuple[str, Record]],
+    report: IngestReport,
+    *,
+    version: str = "",
+    root: str = "",
+    sources: Mapping[str, tuple[int, int]] | None = None,
+) -> GraphStore:
+    """Merge records (in corpus path order) into a GraphStore snapshot."""
+    winners, paths = _pick_winners(records, report)
+    full_urls = set(winners)
+    stubs: dict[str, _Stub] = {}
+    names: dict[str, Counter[str]] = {}
+    spellings: dict[str, Counter[str]] = {}
+    for url, (path, doc) in winners.items():
+        for index in doc["self_related"]:
+            report.warnings.append(
+                Problem(path, f"related item {index} is the article itself; no edge",
+                        None, "self-related")
+            )
+        _count_name(names, doc["provider"])
+        for spelling in doc["topics"]:
+            spellings.setdefault(spelling.casefold(), Counter())[spelling] += 1
+        for item in doc["related"]:
+            _count_name(names, item["provider"])
+            if item["url"] in full_urls:
+                continue
+            order = (item["published_at"] or "", path)
+            best = stubs.get(item["url"])
+            if best is None or order >= best.order:
+                stubs[item["url"]] = _Stub(order, item)
+
+    articles: dict[str, Article] = {}
+    for url, (_path, doc) in winners.items():
+        articles[article_key(url)] = _article(doc, is_stub=False, sources=paths[url])
+    for url, stub in stubs.items():
+        articles[article_key(url)] = _article(stub.item, is_stub=True, sources=())
+
+    graph = nx.DiGraph()
+    node_dicts = graph._node
+    for key in articles:
+        node_dicts[key] = _NODE_ATTRS[NodeKind.ARTICLE]
+        graph._adj[key] = {}
+        graph._pred[key] = {}
+    topic_counts: Counter[str] = Counter()
+    provider_counts: Counter[str] = Counter()
+    topic_members: dict[str, list[str]] = {}
+    provider_members: dict[str, list[str]] = {}
+    for key, article in articles.items():
+        _add_node(graph, article.provider, NodeKind.PROVIDER)
+        _add_edge(graph, key, article.provider, EdgeKind.PUBLISHED_BY)
+        if not article.is_stub:
+            provider_counts[article.provider] += 1
+            provider_members.setdefault(article.provider, []).append(key)
+    for url, (_path, doc) in winners.items():
+        key = article_key(url)
+        for item in doc["related"]:
+            _add_edge(graph, key, article_key(item["url"]), EdgeKind.RELATED)
+        for tkey in articles[key].topics:
+            _add_node(graph, tkey, NodeKind.TOPIC)
+            _add_edge(graph, key, tkey, EdgeKind.TAGGED)
+            topic_counts[tkey] += 1
+            topic_members.setdefault(tkey, []).append(key)
+
+    providers = {
+        key: Provider(key, key[2:], _display(names.get(key[2:]), key[2:]), provider_counts[key])
+        for key in graph
+        if key.startswith("p:")
+    }
+    topics = {
+        key: Topic(key, _display(spellings.get(key[2:]), key[2:]), topic_counts[key])
+        for key in graph
+        if key.startswith("t:")
+    }
+    url_index: dict[str, str] = {}
+    for key, article in articles.items():
+        for url in article.urls:
+            url_index.setdefault(url, key)
+    for key, article in articles.items():
+        url_index[article.url] = key  # an article's own URL always wins
+
+    def by_date(keys: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(keys, key=lambda k: _date_order(articles[k])))
+
+    return GraphStore(
+        graph=graph,
+        articles=MappingProxyType(articles),
+        providers=MappingProxyType(providers),
+        topics=MappingProxyType(topics),
+        url_index=MappingProxyType(url_index),
+        full_by_date=by_date(k for k, a in articles.items() if not a.is_stub),
+        stubs_by_date=by_date(k for k, a in articles.items() if a.is_stub),
+        topic_articles=MappingProxyType({k: by_date(v) for k, v in topic_members.items()}),
+        provider_articles=MappingProxyType({k: by_date(v) for k, v in provider_members.items()}),
+        report=report,
+        version=version,
+        loaded_at=datetime.now(UTC),
+        root=root,
+        sources=MappingProxyType(dict(sources or {})),
+    )
+
+
+def load_store(
+    root: Path,
+    *,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    workers: int | None = None,
+    max_file_bytes: int | None = None,
+    progress: Progress | None = None,
+) -> GraphStore:
+    """Ingest a corpus folder and build its store in one call."""
+    kwargs: dict[str, Any] = {}
+    if max_file_bytes is not None:
+        kwargs["max_file_bytes"] = max_file_bytes
+    with _no_gc():  # millions of small acyclic objects: the cyclic GC only slows this down
+        result: LoadResult = load_corpus(
+            root, cache_dir=cache_dir, use_cache=use_cache, workers=workers, progress=progress,
+            **kwargs,
+        )
+        return build_store(
+            result.records, result.report, version=result.version, root=str(root),
+            sources=result.stats,
+        )
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector (restoring its previous state)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _pick_winners(
+    records: Iterable[tuple[str, Record]], report: IngestReport
+) -> tuple[dict[str, tuple[str, Record]], dict[str, tuple[str, ...]]]:
+    """One document per canonical URL: the later ``publishedDateTime``, then the later path."""
+    winners: dict[str, tuple[str, Record]] = {}
+    paths: dict[str, list[str]] = {}
+    for path, doc in records:
+        url = doc["url"]
+        paths.setdefault(url, []).append(path)
+        current = winners.get(url)
+        if current is None or (doc["published_at"] or "", path) >= (
+            current[1]["published_at"] or "",
+            current[0],
+        ):
+            winners[url] = (path, doc)
+    for url, seen in paths.items():
+        if len(seen) > 1:
+            winner = winners[url][0]
+            for path in seen:
+                if path != winner:
+                    report.warnings.append(
+                        Problem(
+                            path,
+                            f"same URL as {winner} ({url}); {winner} supplies the fields",
+                            None,
+                            "url-collision",
+                        )
+                    )
+    return winners, {url: tuple(sorted(p)) for url, p in paths.items()}
+
+
+def _article(doc: Record, *, is_stub: bool, sources: tuple[str, ...]) -> Article:
+    published_at = doc["published_at"]
+    topics: list[str] = []
+    if not is_stub:
+        for spelling in doc["topics"]:
+            key = topic_key(spelling.casefold())
+            if key not in topics:
+                topics.append(key)
+    return Article(
+        key=article_key(doc["url"]),
+        url=doc["url"],
+        title=doc["title"],
+        excerpt=doc["excerpt"],
+        published_at=datetime.fromisoformat(published_at) if published_at else None,
+        type=doc["type"],
+        quality=doc["quality"],
+        heat=doc["heat"],
+        published=doc["published"],
+        removed=doc.get("removed"),
+        is_stub=is_stub,
+        provider=provider_key(doc["provider"]["domain"]),
+        topics=tuple(topics),
+        images=tuple(Image(u, w, h) for u, w, h in doc["images"]),
+        sources=sources,
+        urls=tuple(doc["urls"]),
+    )
+
+
+def _count_name(names: dict[str, Counter[str]], provider: Record) -> None:
+    counter = names.setdefault(provider["domain"], Counter())
+    if provider["name"]:
+        counter[provider["name"]] += 1
+
+
+def _display(counter: Counter[str] | None, fallback: str) -> str:
+    """Most frequent spelling (ties: first seen, which Counter keeps), cleaned for display."""
+    if not counter:
+        return fallback
+    return clean_text(counter.most_common(1)[0][0])
+
+
+def _date_order(article: Article) -> tuple[int, float, str]:
+    """Sort key: newest first, undated last, ties by key."""
+    if article.published_at is None:
+        return (1, 0.0, article.key)
+    return (0, -article.published_at.timestamp(), article.key)
+
+
+def _add_node(graph: nx.DiGraph, key: str, kind: NodeKind) -> None:
+    if key not in graph._node:
+        graph._node[key] = _NODE_ATTRS[kind]
+        graph._adj[key] = {}
+        graph._pred[key] = {}
+
+
+def _add_edge(graph: nx.DiGraph, source: str, target: str, kind: EdgeKind) -> None:
+    """Add an edge whose attribute dict is shared by every edge of its kind (never mutated)."""
+    if target not in graph._node:
+        raise KeyError(target)
+    data = _EDGE_ATTRS[kind]
+    graph._adj[source][target] = data
+    graph._pred[target][source] = data
+

@@ -1,0 +1,123 @@
+"""The parse cache: one SQLite file per corpus, records stored as JSON, keyed by path, size, mtime.
+
+JSON (not pickle) keeps the cache safe to read even if someone else wrote it. A cache that
+cannot be opened or written is never fatal: ingest goes on without it and says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+#: Bump when the record format or normalisation rules change: older caches are then dropped.
+RECORD_FORMAT = 4
+
+
+def _lib_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:  # pragma: no cover - installed with the package
+        return "?"
+
+
+CACHE_VERSION = f"{RECORD_FORMAT}|yaml-rs {_lib_version('yaml-rs')}|ftfy {_lib_version('ftfy')}"
+
+Stat = tuple[int, int]  # size, mtime_ns
+
+
+def default_cache_dir() -> Path:
+    """``$GRAPHSVC_CACHE_DIR``, else ``$XDG_CACHE_HOME/graphsvc``, else ``~/.cache/graphsvc``."""
+    if env := os.environ.get("GRAPHSVC_CACHE_DIR"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "graphsvc"
+
+
+def cache_path_for(root: Path, cache_dir: Path | None = None) -> Path:
+    """The cache file of one corpus folder (named by a hash of its absolute path)."""
+    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return (cache_dir or default_cache_dir()) / f"{root.resolve().name}-{digest}.sqlite"
+
+
+class ParseCache:
+    """Stored records of a corpus's files; every method fails soft (logs, then acts empty)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER,"
+                " mtime_ns INTEGER, record BLOB)"
+            )
+            row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if row is None or row[0] != CACHE_VERSION:
+                db.execute("DELETE FROM files")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
+                db.commit()
+            self._db = db
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("parse cache %s unusable (%s); ingesting without it", path, exc)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the cache could be opened."""
+        return self._db is not None
+
+    def stats(self) -> dict[str, Stat]:
+        """Size and mtime of every cached path."""
+        if self._db is None:
+            return {}
+        try:
+            rows = self._db.execute("SELECT path, size, mtime_ns FROM files").fetchall()
+        except sqlite3.Error as exc:
+            log.warning("parse cache read failed: %s", exc)
+            return {}
+        return {path: (size, mtime) for path, size, mtime in rows}
+
+    def get_many(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """Stored records (JSON bytes) of these paths."""
+        if self._db is None:
+            return {}
+        wanted = set(paths)
+        out: dict[str, bytes] = {}
+        try:
+            for path, record in self._db.execute("SELECT path, record FROM files"):
+                if path in wanted:
+                    out[path] = record
+        except sqlite3.Error as exc:
+            log.warning("parse cache read failed: %s", exc)
+            return {}
+        return out
+
+    def put_many(self, rows: Iterable[tuple[str, Stat, bytes]], keep: set[str]) -> None:
+        """Store new records, and forget paths that are no longer in the corpus."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                    [(path, st[0], st[1], rec) for path, st, rec in rows],
+                )
+                gone = [(p,) for (p,) in self._db.execute("SELECT path FROM files") if p not in keep]
+                self._db.executemany("DELETE FROM files WHERE path = ?", gone)
+        except sqlite3.Error as exc:
+            log.warning("parse cache write failed: %s", exc)
+
+    def close(self) -> None:
+        """Close the database."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,289 @@
+"""Read one document: split its frontmatter, parse the YAML safely, normalise it into a record.
+
+A record is plain JSON-ready data (so the parse cache can store it as JSON): the document's own
+fields, cleaned, and its related items, each normalised on its own. Merging documents into
+articles happens later, in ``graph.build``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml_rs
+from frontmatter.default_handlers import BaseHandler
+
+from graphsvc.errors import IngestError
+from graphsvc.ingest.normalize import (
+    canonical_url,
+    clean_text,
+    domain_of_url,
+    normalize_domain,
+    to_bool,
+    to_datetime,
+    to_int,
+)
+
+Record = dict[str, Any]
+
+#: YAML alias replays allowed per file: refuses "billion laughs" bombs in well under a second.
+ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=1_000_000)
+_YAML_LINE = re.compile(r"line (\d+)")
+UNKNOWN_DOMAIN = "unknown"
+
+
+class NewsHandler(BaseHandler):  # type: ignore[misc]
+    """python-frontmatter handler with DATA-MODEL.md's exact delimiters and the yaml-rs parser.
+
+    Frontmatter starts at a first line ``---`` (a byte-order mark and trailing blanks
+    tolerated) and ends at the next line that is exactly ``---``. yaml-rs is a safe loader:
+    ``!!python/...`` tags come back as plain data and alias bombs are refused.
+    Usable on its own: ``frontmatter.loads(text, handler=NewsHandler())``.
+    """
+
+    FM_BOUNDARY = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "---"
+
+    def split(self, text: str) -> tuple[str, str]:
+        """Frontmatter text and body; ValueError when there is no frontmatter block."""
+        text = text.removeprefix("\ufeff")
+        first, sep, rest = text.partition("\n")
+        if first.rstrip(" \t\r") != "---" or not sep:
+            raise ValueError("the first line is not '---', so there is no frontmatter")
+        pos = 0
+        while pos <= len(rest):
+            end = rest.find("\n", pos)
+            line = rest[pos:] if end < 0 else rest[pos:end]
+            if line in ("---", "---\r"):
+                return rest[:pos], ("" if end < 0 else rest[end + 1 :])
+            if end < 0:
+                break
+            pos = end + 1
+        raise ValueError("the frontmatter has no closing '---' line")
+
+    def load(self, fm: str) -> dict[str, Any]:
+        """Parse frontmatter YAML with yaml-rs (duplicate keys: the last wins, as in PyYAML)."""
+        data = yaml_rs.loads(
+            fm,
+            alias_limits=ALIAS_LIMITS,
+            duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins,
+        )
+        return data  # type: ignore[no-any-return]
+
+    def export(self, metadata: dict[str, object], **kwargs: object) -> str:
+        """Metadata back to YAML text."""
+        return str(yaml_rs.dumps(metadata))
+
+
+HANDLER = NewsHandler()
+
+
+def parse_frontmatter(path: str, raw: bytes) -> dict[str, Any]:
+    """Decode and parse a document's frontmatter mapping, or raise IngestError."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise IngestError(path, f"not UTF-8 text (byte {exc.start})", line) from None
+    if "\x00" in text:
+        raise IngestError(path, "binary content (NUL byte)", text[: text.index("\x00")].count("\n") + 1)
+    try:
+        fm, _body = HANDLER.split(text)
+    except ValueError as exc:
+        raise IngestError(path, str(exc), 1) from None
+    try:
+        data = HANDLER.load(fm)
+    except yaml_rs.YAMLDecodeError as exc:
+        message = str(exc).strip()
+        m = _YAML_LINE.search(message)
+        line = int(m.group(1)) + 1 if m else None  # +1: the opening '---' line
+        reason = message.splitlines()[-1].strip() if message else "invalid YAML"
+        raise IngestError(path, f"invalid YAML: {reason}", line) from None
+    except Exception as exc:  # the parser's own limits, e.g. recursion
+        raise IngestError(path, f"invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise IngestError(path, f"frontmatter is a {_type_name(data)}, not a mapping", 2)
+    return data
+
+
+def read_record(path: str, raw: bytes) -> Record:
+    """The normalised record of one document's bytes, or raise IngestError."""
+    return build_record(path, parse_frontmatter(path, raw))
+
+
+def build_record(path: str, data: dict[str, Any]) -> Record:
+    """Normalise parsed frontmatter into a record (DATA-MODEL.md), or raise IngestError."""
+    warnings: list[list[str]] = []
+    url_raw = _url_of(data)
+    if url_raw is None:
+        raise IngestError(path, "no URL: neither webUrl nor originalUrl is a non-blank string")
+    try:
+        url = canonical_url(url_raw)
+    except ValueError as exc:
+        raise IngestError(path, f"URL {url_raw!r} cannot be parsed: {exc}") from None
+    title = _title_of(data.get("title"))
+    if title is None:
+        raise IngestError(path, "no title: title is missing, blank or not text")
+    record: Record = {
+        "url": url,
+        "urls": _all_urls(data, url),
+        **_article_fields(data, url, title, warnings),
+        "removed": to_bool(data.get("removed")),
+        "topics": _topics_of(data.get("topics")),
+    }
+    record["related"], record["self_related"] = _related_of(data.get("related"), url, warnings)
+    record["warnings"] = warnings
+    return record
+
+
+def _article_fields(
+    data: dict[str, Any], url: str, title: str, warnings: list[list[str]]
+) -> dict[str, Any]:
+    """Fields shared by documents and related items."""
+    published_at = to_datetime(data.get("publishedDateTime"))
+    return {
+        "title": _clean(title, "title", warnings),
+        "excerpt": _clean_opt(data.get("excerpt"), "excerpt", warnings),
+        "published_at": published_at.isoformat() if published_at else None,
+        "type": data.get("type") if isinstance(data.get("type"), str) else None,
+        "quality": to_int(data.get("quality")),
+        "heat": to_int(data.get("heat")),
+        "published": to_bool(data.get("published")),
+        "provider": _provider_of(data.get("provider"), url, warnings),
+        "images": _images_of(data.get("images"), warnings),
+    }
+
+
+def _related_of(
+    value: object, url: str, warnings: list[list[str]]
+) -> tuple[list[Record], list[int]]:
+    """Distinct related items in list order, and the positions of items naming the article
+    itself (reported by ``graph.build``, for the documents that win their URL only)."""
+    selves: list[int] = []
+    items: list[Record] = []
+    if value is None:
+        return items, []
+    if not isinstance(value, list):
+        warnings.append(["related is not a list; ignored", "bad-related"])
+        return items, []
+    seen: set[str] = set()
+    for index, item in enumerate(value, start=1):
+        if item is None:
+            warnings.append([f"related item {index} is null; dropped", "null-entry"])
+            continue
+        if not isinstance(item, dict):
+            warnings.append([f"related item {index} is not a mapping; dropped", "bad-related"])
+            continue
+        item_url_raw = _url_of(item)
+        if item_url_raw is None:
+            warnings.append([f"related item {index} has no URL; dropped", "bad-related"])
+            continue
+        try:
+            item_url = canonical_url(item_url_raw)
+        except ValueError:
+            warnings.append([f"related item {index} has a bad URL; dropped", "bad-related"])
+            continue
+        if item_url == url:
+            selves.append(index)
+            continue
+        if item_url in seen:
+            warnings.append([f"related item {index} repeats {item_url}; counted once", "duplicate-related"])
+            continue
+        seen.add(item_url)
+        title = _title_of(item.get("title")) or ""
+        items.append(
+            {"url": item_url, "urls": _all_urls(item, item_url),
+             **_article_fields(item, item_url, title, warnings)}
+        )
+    return items, selves
+
+
+def _url_of(data: dict[str, Any]) -> str | None:
+    """``webUrl`` when it is a non-blank string, else ``originalUrl``, else None."""
+    for key in ("webUrl", "originalUrl"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _all_urls(data: dict[str, Any], url: str) -> list[str]:
+    """Every canonical URL an article can be looked up by, its own first."""
+    urls = [url]
+    for key in ("webUrl", "originalUrl"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            try:
+                other = canonical_url(value)
+            except ValueError:
+                continue
+            if other not in urls:
+                urls.append(other)
+    return urls
+
+
+def _title_of(value: object) -> str | None:
+    """A title: text, or a number made text; None when missing or blank."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        value = str(value)
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
+def _topics_of(value: object) -> list[str]:
+    """Topic spellings, trimmed: a bare string is a one-item list; non-strings and blanks go."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    return [t.strip() for t in value if isinstance(t, str) and t.strip()]
+
+
+def _provider_of(value: object, url: str, warnings: list[list[str]]) -> dict[str, Any]:
+    """Provider domain (normalised, or the URL's host) and its raw display name."""
+    domain = ""
+    name = None
+    if isinstance(value, dict):
+        if isinstance(value.get("domain"), str):
+            domain = normalize_domain(value["domain"])
+        raw_name = value.get("name")
+        if isinstance(raw_name, str) and raw_name.strip():
+            name = raw_name
+    if not domain:
+        domain = domain_of_url(url) or UNKNOWN_DOMAIN
+    return {"domain": domain, "name": name}
+
+
+def _images_of(value: object, warnings: list[list[str]]) -> list[list[Any]]:
+    """Images as ``[url, width, height]``; entries without a URL are reported and dropped."""
+    if not isinstance(value, list):
+        return []
+    images: list[list[Any]] = []
+    for index, image in enumerate(value, start=1):
+        if isinstance(image, dict) and isinstance(image.get("url"), str) and image["url"].strip():
+            images.append([image["url"], to_int(image.get("width")), to_int(image.get("height"))])
+        else:
+            kind = "null-entry" if image is None else "bad-image"
+            warnings.append([f"image {index} has no URL; dropped", kind])
+    return images
+
+
+def _clean(text: str, field: str, warnings: list[list[str]]) -> str:
+    cleaned = clean_text(text)
+    if cleaned != text:
+        warnings.append([f"{field} text repaired", "repaired-text"])
+    return cleaned
+
+
+def _clean_opt(value: object, field: str, warnings: list[list[str]]) -> str | None:
+    return _clean(value, field, warnings) if isinstance(value, str) else None
+
+
+def _type_name(value: object) -> str:
+    return {list: "list", str: "string", type(None): "empty document"}.get(
+        type(value), type(value).__name__
+    )
+

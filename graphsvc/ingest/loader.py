@@ -1,0 +1,206 @@
+"""Walk a corpus folder into records: every file accounted for, unchanged files from the cache.
+
+Cold parses run on every core (a process pool); a file's record is cached by its path, size
+and mtime, so a warm run parses nothing it has seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from graphsvc.errors import IngestError
+from graphsvc.ingest.cache import ParseCache, Stat, cache_path_for
+from graphsvc.ingest.documents import Record, read_record
+from graphsvc.model import IngestReport, Problem
+
+DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+#: Default per-file size limit: real documents are about 26 KB, the largest under 200 KB.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Below this many files to parse, a process pool costs more than it saves.
+POOL_THRESHOLD = 48
+_CHUNK = 32
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """Records in corpus path order, and the report of what was read."""
+
+    records: list[tuple[str, Record]]
+    report: IngestReport
+    stats: dict[str, Stat] = field(default_factory=dict)
+    version: str = ""  # a hash of every record: equal corpora give equal versions anywhere
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    rel: str
+    path: Path
+    stat: Stat
+
+
+def load_corpus(
+    root: Path,
+    *,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    workers: int | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Read every document under ``root``; raise IngestError only if ``root`` is no folder."""
+    started = time.perf_counter()
+    if not root.is_dir():
+        raise IngestError(str(root), "not a folder (or it does not exist)")
+    report = IngestReport()
+    entries = _walk(root, report, max_file_bytes)
+    report.files = len(entries) + sum(1 for p in report.rejected)
+    cache = ParseCache(cache_path_for(root, cache_dir)) if use_cache else None
+    try:
+        known = cache.stats() if cache else {}
+        fresh = [e for e in entries if known.get(e.rel) == e.stat]
+        stale = [e for e in entries if known.get(e.rel) != e.stat]
+        blobs = cache.get_many(e.rel for e in fresh) if cache else {}
+        stale += [e for e in fresh if e.rel not in blobs]
+        parsed = _parse_all(stale, workers, progress, len(entries) - len(stale))
+        blobs.update({rel: blob for rel, blob in parsed})
+        if cache:
+            stats = {e.rel: e.stat for e in stale}
+            cache.put_many(
+                ((rel, stats[rel], blob) for rel, blob in parsed), {e.rel for e in entries}
+            )
+    finally:
+        if cache:
+            cache.close()
+    report.parsed = len(stale)
+    report.cached = len(entries) - len(stale)
+    records: list[tuple[str, Record]] = []
+    digest = hashlib.sha256()
+    for entry in entries:
+        blob = blobs[entry.rel]
+        digest.update(entry.rel.encode() + b"\0" + blob)
+        record = orjson.loads(blob)
+        if "error" in record:
+            report.rejected.append(Problem(entry.rel, record["error"], record.get("line")))
+            continue
+        for reason, kind in record.pop("warnings", []):
+            report.warnings.append(Problem(entry.rel, reason, None, kind))
+        records.append((entry.rel, record))
+    report.rejected.sort(key=lambda p: p.path)
+    report.seconds = time.perf_counter() - started
+    stats = {e.rel: e.stat for e in entries}
+    return LoadResult(records, report, stats, digest.hexdigest()[:16])
+
+
+def _walk(root: Path, report: IngestReport, max_file_bytes: int) -> list[_Entry]:
+    """Document files in path order; links, oversized and unreadable files reported."""
+    real_root = root.resolve()
+    entries: list[_Entry] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        base = Path(dirpath)
+        for name in sorted(dirnames):
+            full = base / name
+            if full.is_symlink() or name.startswith("."):
+                why = "link to a folder, not followed" if full.is_symlink() else "hidden folder"
+                report.ignored.append(f"{_rel(full, root)}/ ({why})")
+                dirnames.remove(name)
+        for name in filenames:
+            full = base / name
+            rel = _rel(full, root)
+            if full.suffix.lower() not in DOCUMENT_SUFFIXES:
+                report.ignored.append(f"{rel} (not .md, .markdown or .txt)")
+                continue
+            problem = _check_file(full, rel, real_root, max_file_bytes)
+            if isinstance(problem, Problem):
+                report.rejected.append(problem)
+            else:
+                entries.append(_Entry(rel, full, problem))
+    entries.sort(key=lambda e: e.rel)
+    report.ignored.sort()
+    return entries
+
+
+def _check_file(full: Path, rel: str, real_root: Path, max_file_bytes: int) -> Problem | Stat:
+    """The file's (size, mtime) or the reason it cannot be read."""
+    try:
+        if full.is_symlink():
+            target = full.resolve(strict=True)
+            if not target.is_relative_to(real_root):
+                return Problem(rel, f"link points outside the corpus folder ({target})")
+        st = full.stat()
+    except RuntimeError:
+        return Problem(rel, "link loop")
+    except OSError as exc:
+        return Problem(rel, f"cannot be read: {exc.strerror or exc}")
+    if not full.is_file():
+        return Problem(rel, "not a regular file")
+    if st.st_size > max_file_bytes:
+        return Problem(
+            rel,
+            f"file is {st.st_size:,} bytes, over the limit of {max_file_bytes:,}"
+            " (GRAPHSVC_MAX_FILE_BYTES)",
+        )
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def parse_file(rel: str, path: str) -> bytes:
+    """One file's record as JSON bytes; a rejection is a record with ``error`` (and ``line``)."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        record: Record = read_record(rel, raw)
+    except IngestError as exc:
+        record = {"error": exc.reason, "line": exc.line}
+    except OSError as exc:
+        record = {"error": f"cannot be read: {exc.strerror or exc}", "line": None}
+    except RecursionError:
+        record = {"error": "frontmatter nested too deeply", "line": None}
+    return orjson.dumps(record)
+
+
+def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[tuple[str, bytes]]:
+    return [(rel, parse_file(rel, path)) for rel, path in chunk]
+
+
+def _parse_all(
+    entries: list[_Entry], workers: int | None, progress: Progress | None, done: int
+) -> list[tuple[str, bytes]]:
+    """Parse files, on a process pool when there are enough of them."""
+    total = done + len(entries)
+    jobs = [(e.rel, str(e.path)) for e in entries]
+    chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+    workers = workers or os.cpu_count() or 1
+    results: list[tuple[str, bytes]] = []
+    if progress:
+        progress(done, total)
+    for chunk_result in _map_chunks(chunks, workers if len(jobs) >= POOL_THRESHOLD else 1):
+        results.extend(chunk_result)
+        done += len(chunk_result)
+        if progress:
+            progress(done, total)
+    return results
+
+
+def _map_chunks(
+    chunks: list[list[tuple[str, str]]], workers: int
+) -> Iterator[list[tuple[str, bytes]]]:
+    if workers <= 1:
+        yield from map(_parse_chunk, chunks)
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_parse_chunk, chunks)
