@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.build import load_store
 from graphsvc.graph.store import GraphStore, summarize
@@ -25,12 +26,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"graphsvc {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
-def _group() -> None:
+def _group(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
     """graphsvc: ingest a news corpus into a graph and serve it over GraphQL."""
+
 
 CorpusArg = Annotated[
     Path,
@@ -102,7 +114,9 @@ def ingest(
 
     Exits 0 when the corpus loaded, 1 under --strict when a file was rejected, 2 on usage errors.
     """
-    settings = _settings(no_cache=no_cache or None, cache_dir=cache_dir, ingest_workers=ingest_workers)
+    settings = _settings(
+        no_cache=no_cache or None, cache_dir=cache_dir, ingest_workers=ingest_workers
+    )
     try:
         store = load_with_progress(corpus, settings)
     except GraphsvcError as exc:

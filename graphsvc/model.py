@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
-class NodeKind(str, Enum):
+class NodeKind(StrEnum):
     """The three kinds of node in the graph."""
 
     ARTICLE = "article"
@@ -19,7 +19,7 @@ class NodeKind(str, Enum):
     TOPIC = "topic"
 
 
-class EdgeKind(str, Enum):
+class EdgeKind(StrEnum):
     """The three kinds of edge in the graph."""
 
     RELATED = "RELATED"

@@ -63,11 +63,15 @@ def build_store(
     stubs: dict[str, _Stub] = {}
     names: dict[str, Counter[str]] = {}
     spellings: dict[str, Counter[str]] = {}
-    for url, (path, doc) in winners.items():
+    for path, doc in winners.values():
         for index in doc["self_related"]:
             report.warnings.append(
-                Problem(path, f"related item {index} is the article itself; no edge",
-                        None, "self-related")
+                Problem(
+                    path,
+                    f"related item {index} is the article itself; no edge",
+                    None,
+                    "self-related",
+                )
             )
         _count_name(names, doc["provider"])
         for spelling in doc["topics"]:
@@ -166,11 +170,18 @@ def load_store(
         kwargs["max_file_bytes"] = max_file_bytes
     with _no_gc():  # millions of small acyclic objects: the cyclic GC only slows this down
         result: LoadResult = load_corpus(
-            root, cache_dir=cache_dir, use_cache=use_cache, workers=workers, progress=progress,
+            root,
+            cache_dir=cache_dir,
+            use_cache=use_cache,
+            workers=workers,
+            progress=progress,
             **kwargs,
         )
         return build_store(
-            result.records, result.report, version=result.version, root=str(root),
+            result.records,
+            result.report,
+            version=result.version,
+            root=str(root),
             sources=result.stats,
         )
 
@@ -280,4 +291,3 @@ def _add_edge(graph: nx.DiGraph, source: str, target: str, kind: EdgeKind) -> No
     data = _EDGE_ATTRS[kind]
     graph._adj[source][target] = data
     graph._pred[target][source] = data
-

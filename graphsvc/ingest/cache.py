@@ -111,7 +111,9 @@ class ParseCache:
                     "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                     [(path, st[0], st[1], rec) for path, st, rec in rows],
                 )
-                gone = [(p,) for (p,) in self._db.execute("SELECT path FROM files") if p not in keep]
+                gone = [
+                    (p,) for (p,) in self._db.execute("SELECT path FROM files") if p not in keep
+                ]
                 self._db.executemany("DELETE FROM files WHERE path = ?", gone)
         except sqlite3.Error as exc:
             log.warning("parse cache write failed: %s", exc)

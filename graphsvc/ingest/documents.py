@@ -32,7 +32,7 @@ _YAML_LINE = re.compile(r"line (\d+)")
 UNKNOWN_DOMAIN = "unknown"
 
 
-class NewsHandler(BaseHandler):  # type: ignore[misc]
+class NewsHandler(BaseHandler):
     """python-frontmatter handler with DATA-MODEL.md's exact delimiters and the yaml-rs parser.
 
     Frontmatter starts at a first line ``---`` (a byte-order mark and trailing blanks
@@ -61,14 +61,13 @@ class NewsHandler(BaseHandler):  # type: ignore[misc]
             pos = end + 1
         raise ValueError("the frontmatter has no closing '---' line")
 
-    def load(self, fm: str) -> dict[str, Any]:
+    def load(self, fm: str) -> Any:
         """Parse frontmatter YAML with yaml-rs (duplicate keys: the last wins, as in PyYAML)."""
-        data = yaml_rs.loads(
+        return yaml_rs.loads(
             fm,
             alias_limits=ALIAS_LIMITS,
             duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins,
-        )
-        return data  # type: ignore[no-any-return]
+        )  # not always a mapping: parse_frontmatter checks
 
     def export(self, metadata: dict[str, object], **kwargs: object) -> str:
         """Metadata back to YAML text."""
@@ -86,7 +85,9 @@ def parse_frontmatter(path: str, raw: bytes) -> dict[str, Any]:
         line = raw[: exc.start].count(b"\n") + 1
         raise IngestError(path, f"not UTF-8 text (byte {exc.start})", line) from None
     if "\x00" in text:
-        raise IngestError(path, "binary content (NUL byte)", text[: text.index("\x00")].count("\n") + 1)
+        raise IngestError(
+            path, "binary content (NUL byte)", text[: text.index("\x00")].count("\n") + 1
+        )
     try:
         fm, _body = HANDLER.split(text)
     except ValueError as exc:
@@ -96,9 +97,9 @@ def parse_frontmatter(path: str, raw: bytes) -> dict[str, Any]:
     except yaml_rs.YAMLDecodeError as exc:
         message = str(exc).strip()
         m = _YAML_LINE.search(message)
-        line = int(m.group(1)) + 1 if m else None  # +1: the opening '---' line
+        yaml_line = int(m.group(1)) + 1 if m else None  # +1: the opening '---' line
         reason = message.splitlines()[-1].strip() if message else "invalid YAML"
-        raise IngestError(path, f"invalid YAML: {reason}", line) from None
+        raise IngestError(path, f"invalid YAML: {reason}", yaml_line) from None
     except Exception as exc:  # the parser's own limits, e.g. recursion
         raise IngestError(path, f"invalid YAML: {exc}") from None
     if not isinstance(data, dict):
@@ -187,13 +188,18 @@ def _related_of(
             selves.append(index)
             continue
         if item_url in seen:
-            warnings.append([f"related item {index} repeats {item_url}; counted once", "duplicate-related"])
+            warnings.append(
+                [f"related item {index} repeats {item_url}; counted once", "duplicate-related"]
+            )
             continue
         seen.add(item_url)
         title = _title_of(item.get("title")) or ""
         items.append(
-            {"url": item_url, "urls": _all_urls(item, item_url),
-             **_article_fields(item, item_url, title, warnings)}
+            {
+                "url": item_url,
+                "urls": _all_urls(item, item_url),
+                **_article_fields(item, item_url, title, warnings),
+            }
         )
     return items, selves
 
@@ -286,4 +292,3 @@ def _type_name(value: object) -> str:
     return {list: "list", str: "string", type(None): "empty document"}.get(
         type(value), type(value).__name__
     )
-

@@ -48,9 +48,7 @@ def canonical_url(url: str) -> str:
         netloc = f"{userinfo}@{host.lower()}"
     else:
         netloc = netloc.lower()
-    query = "&".join(
-        p for p in parts.query.split("&") if p and not p.startswith("utm_")
-    )
+    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("utm_"))
     path = parts.path
     if len(path) > 1 and path.endswith("/"):
         path = path[:-1]
@@ -59,7 +57,7 @@ def canonical_url(url: str) -> str:
 
 def _is_plain(url: str) -> bool:
     """Fast path: a URL that canonicalisation would leave unchanged (the common case)."""
-    if "#" in url or "?" in url or "@" in url:
+    if "#" in url or "?" in url or "@" in url or "[" in url:
         return False
     start = url.find("://")
     if start <= 0:
