@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from support import NEWS, SEEDS, require
 
 from graphsvc.graph.build import load_store
 from graphsvc.graph.store import GraphStore
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-NEWS = SHARED / "corpus" / "news"
-SEEDS = REPO / "seeds"
-DATA = Path(__file__).resolve().parent / "data"
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip when something optional is missing; under CI=true it is mandatory, so fail."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{reason} (mandatory when CI=true)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import SEEDS
+from support import SEEDS
 
 
 def run(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:

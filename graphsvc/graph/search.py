@@ -1,31 +1,32 @@
-"""Full-text search over graph nodes: an immutable SQLite FTS5 index ranked by BM25.
+"""Full-text search over graph nodes: an immutable in-memory tantivy index ranked by BM25.
 
-Pure module (stdlib only): no GraphQL, no web. Chosen over tantivy by measurement,
-see ``bench/search.py``.
+Pure module: no GraphQL, no web. tantivy was chosen over SQLite FTS5 by measurement
+(``python bench/search.py``, 44k real texts, 2 CPUs): build 0.96 s vs 1.45 s, query median
+0.9 ms vs 7.2 ms, p99 3.8 ms vs 137 ms. FTS5 ranks every matching row; tantivy skips to the top.
 """
 
 from __future__ import annotations
 
 import html
-import re
-import sqlite3
 import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Final
 
+import tantivy
+
 __all__ = [
     "BODY_WEIGHT",
     "MAX_FIRST",
+    "MAX_PREFIX_TERMS",
     "MAX_QUERY_CHARS",
     "MAX_QUERY_TERMS",
     "MIN_PREFIX_CHARS",
+    "SNIPPET_CHARS",
     "TITLE_WEIGHT",
     "SearchDoc",
     "SearchHit",
     "SearchIndex",
-    "build_match_expression",
-    "tokenize_query",
 ]
 
 MAX_QUERY_CHARS: Final = 500
@@ -35,22 +36,23 @@ MAX_QUERY_TERMS: Final = 32
 MAX_FIRST: Final = 1000
 """Upper bound on hits per search, whatever ``first`` the caller passes."""
 MIN_PREFIX_CHARS: Final = 2
-"""The last query term is matched as a prefix (search-as-you-type) from this length on."""
+"""The last term of a query that ends inside a word matches as a prefix from this length on."""
+MAX_PREFIX_TERMS: Final = 32
+"""A prefix expands to at most this many indexed words per field, the most frequent first."""
 TITLE_WEIGHT: Final = 10.0
-"""BM25 weight of the title column; a title match outweighs a body match."""
+"""Boost of a title match over a body match (BM25 per field, summed)."""
 BODY_WEIGHT: Final = 1.0
-"""BM25 weight of the body column."""
-SNIPPET_TOKENS: Final = 32
-"""Maximum number of tokens in a snippet (FTS5 caps this at 64)."""
-
-# Private-use sentinels marking hits inside FTS5 output; removed from indexed text so they
-# cannot be forged by a document, then swapped for <mark> after HTML escaping.
-_OPEN: Final = "\ue000"
-_CLOSE: Final = "\ue001"
-_SCRUB: Final = {ord(_OPEN): None, ord(_CLOSE): None, 0: " "}
-# Runs of letters and digits: close to FTS5 unicode61 token characters (L*, N*, Co).
-_TOKEN_RE: Final = re.compile(r"[^\W_]+")
-_TOKENIZER: Final = "unicode61 remove_diacritics 2"
+"""Boost of a body match."""
+SNIPPET_CHARS: Final = 200
+"""Longest snippet, in characters of source text, before ellipses are added."""
+_SNIPPET_LEAD: Final = 40  # characters of context kept before the first match in a long text
+_MAX_TOKEN_BYTES: Final = 40  # longer words are neither indexed nor searched (tantivy default)
+_INDEX_HEAP_BYTES: Final = 64_000_000
+_FOLD: Final = "fold"
+_TITLE: Final = "title"
+_BODY: Final = "body"
+_KIND: Final = "kind"
+_ID: Final = "id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,7 @@ class SearchDoc:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """A ranked match; ``snippet`` is HTML-safe with the matched terms in ``<mark>`` tags."""
+    """A ranked match; ``snippet`` is HTML-safe with the matched words in ``<mark>`` tags."""
 
     key: str
     kind: str
@@ -73,127 +75,230 @@ class SearchHit:
     snippet: str
 
 
-def tokenize_query(query: str) -> tuple[list[str], bool]:
-    """Split a plain-text query into terms; also say whether the last one is a prefix.
-
-    >>> tokenize_query('Kube "AND" (ops')
-    (['Kube', 'AND', 'ops'], True)
-    """
-    text = query[:MAX_QUERY_CHARS]
-    terms = _TOKEN_RE.findall(text)
-    if not terms:
-        return [], False
-    # A query that ends inside a word is still being typed: match its last word as a prefix.
-    is_prefix = (
-        len(terms) <= MAX_QUERY_TERMS
-        and text.endswith(terms[-1])
-        and len(terms[-1]) >= MIN_PREFIX_CHARS
+def _make_analyzer() -> tantivy.TextAnalyzer:
+    """Words of letters and digits, lower-cased and folded to ASCII (é ~ e), as in the index."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(_MAX_TOKEN_BYTES))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
     )
-    return terms[:MAX_QUERY_TERMS], is_prefix
 
 
-def build_match_expression(terms: list[str], is_prefix: bool, *, any_term: bool = False) -> str:
-    """Build a safe FTS5 MATCH expression: every term quoted, so no operator gets through.
-
-    >>> build_match_expression(['near', 'kube'], True)
-    '"near" "kube"*'
-    """
-    quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
-    if quoted and is_prefix:
-        quoted[-1] += "*"
-    return (" OR " if any_term else " ").join(quoted)
+def _scrub(text: str) -> str:
+    """Replace lone surrogates (valid in ``str``, e.g. from JSON, but not in UTF-8) by ``?``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
-def _render_snippet(raw: str) -> str:
-    """HTML-escape FTS5 snippet output, then turn the sentinels into ``<mark>`` tags."""
-    escaped = html.escape(raw, quote=True)
-    return escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """The analysed query: whole words, plus the last word's expansions when it is a prefix."""
+
+    words: tuple[str, ...]
+    prefix: str | None
+    expansions: dict[str, list[tuple[str, float]]]  # field -> [(word with the prefix, weight)]
+
+    def matched(self, tokens: Iterable[str]) -> set[str]:
+        """The distinct analysed words of a text that count as hits (for highlighting)."""
+        if self.prefix is None:
+            return set(self.words).intersection(tokens)
+        words, prefix = self.words, self.prefix
+        return {token for token in tokens if token.startswith(prefix) or token in words}
 
 
 class SearchIndex:
     """Immutable in-memory full-text index; safe to query from several threads at once."""
 
-    __slots__ = ("_conn", "_count", "_keys", "_kinds", "_lock")
+    __slots__ = ("_analyzer", "_docs", "_index", "_kinds", "_lock", "_schema", "_searcher")
 
-    def __init__(self, conn: sqlite3.Connection, keys: list[str], kinds: frozenset[str]) -> None:
-        """Wrap a built index; use :meth:`build` instead."""
-        self._conn = conn
-        self._keys = keys
-        self._kinds = kinds
-        self._count = len(keys)
-        self._lock = threading.Lock()
+    def __init__(self, docs: Iterable[SearchDoc]) -> None:
+        """Index ``docs``; where two share a key, the later one wins."""
+        by_key: dict[str, SearchDoc] = {}
+        for doc in docs:
+            title, body = _scrub(doc.title), _scrub(doc.body)
+            if title is not doc.title or body is not doc.body:
+                doc = SearchDoc(doc.key, doc.kind, title, body)
+            by_key[doc.key] = doc
+        self._docs = docs = list(by_key.values())
+        self._kinds = frozenset(doc.kind for doc in docs)
+        self._analyzer = _make_analyzer()
+        self._lock = threading.Lock()  # guards the analyzer, whose thread safety is undocumented
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field(_TITLE, tokenizer_name=_FOLD, index_option="freq")
+        builder.add_text_field(_BODY, tokenizer_name=_FOLD, index_option="freq")
+        builder.add_text_field(_KIND, tokenizer_name="raw", index_option="basic")
+        builder.add_integer_field(_ID, fast=True)
+        self._schema = builder.build()
+        self._index = index = tantivy.Index(self._schema)  # no path: held in RAM
+        index.register_tokenizer(_FOLD, self._analyzer)
+        writer = index.writer(heap_size=_INDEX_HEAP_BYTES, num_threads=1)
+        for position, doc in enumerate(docs):
+            writer.add_document(
+                tantivy.Document(title=doc.title, body=doc.body, kind=doc.kind, id=position)
+            )
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+        self._searcher = index.searcher()
 
     @classmethod
     def build(cls, docs: Iterable[SearchDoc]) -> SearchIndex:
         """Index ``docs``; where two share a key, the later one wins."""
-        by_key: dict[str, SearchDoc] = {}
-        for doc in docs:
-            by_key[doc.key] = doc
-        conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-        conn.execute(
-            "CREATE VIRTUAL TABLE docs USING fts5("
-            f"title, body, kind UNINDEXED, tokenize='{_TOKENIZER}')"
-        )
-        conn.execute(
-            "INSERT INTO docs(docs, rank) VALUES('rank', ?)",
-            (f"bm25({TITLE_WEIGHT}, {BODY_WEIGHT})",),
-        )
-        keys = list(by_key)
-        conn.execute("BEGIN")
-        conn.executemany(
-            "INSERT INTO docs(rowid, title, body, kind) VALUES (?, ?, ?, ?)",
-            (
-                (rowid, doc.title.translate(_SCRUB), doc.body.translate(_SCRUB), doc.kind)
-                for rowid, doc in enumerate(by_key.values())
-            ),
-        )
-        conn.execute("COMMIT")
-        conn.execute("INSERT INTO docs(docs) VALUES('optimize')")
-        conn.execute("PRAGMA query_only = ON")
-        return cls(conn, keys, frozenset(doc.kind for doc in by_key.values()))
+        return cls(docs)
 
     def __len__(self) -> int:
         """Number of indexed documents (distinct keys)."""
-        return self._count
+        return len(self._docs)
 
     def search(
         self, query: str, first: int = 10, kinds: Collection[str] | None = None
     ) -> list[SearchHit]:
         """Return up to ``first`` hits for a plain-text query, best first; never raises on input.
 
-        All terms must match; if none does, any term may. ``kinds`` restricts node kinds.
+        Every word must match (if that finds nothing, any word may); a last word still being
+        typed also matches as a prefix. ``kinds`` keeps only those node kinds.
         """
-        limit = max(0, min(int(first), MAX_FIRST))
-        terms, is_prefix = tokenize_query(query)
+        limit = int(max(0, min(first, MAX_FIRST)))
+        if isinstance(kinds, str):  # a lone kind, not a collection of letters
+            kinds = (kinds,)
         wanted = self._kinds if kinds is None else self._kinds.intersection(kinds)
-        if not terms or limit == 0 or not wanted:
+        terms = self._analyze_query(query)
+        if terms is None or limit == 0 or not wanted:
             return []
-        hits = self._run(build_match_expression(terms, is_prefix), wanted, limit)
-        if not hits and len(terms) > 1:
-            hits = self._run(build_match_expression(terms, is_prefix, any_term=True), wanted, limit)
-        return hits
-
-    def _run(self, expression: str, kinds: frozenset[str], limit: int) -> list[SearchHit]:
-        """Execute one MATCH expression, filtered by kind, ranked by weighted BM25."""
-        sql = (
-            "SELECT rowid, rank, kind, "
-            f"snippet(docs, -1, '{_OPEN}', '{_CLOSE}', '…', {SNIPPET_TOKENS}) "
-            "FROM docs WHERE docs MATCH ?"
-        )
-        params: list[str | int] = [expression]
-        if kinds != self._kinds:
-            ordered = sorted(kinds)
-            sql += f" AND kind IN ({', '.join('?' * len(ordered))})"
-            params.extend(ordered)
-        sql += " ORDER BY rank LIMIT ?"
-        params.append(limit)
-        try:
-            with self._lock:
-                rows = self._conn.execute(sql, params).fetchall()
-        except sqlite3.Error:
-            # Quoting keeps user text out of the FTS5 syntax; this is a last line of defence.
-            return []
+        hits = self._run(terms, tantivy.Occur.Must, wanted, limit)
+        if not hits and len(terms.words) + (terms.prefix is not None) > 1:
+            hits = self._run(terms, tantivy.Occur.Should, wanted, limit)
         return [
-            SearchHit(self._keys[rowid], kind, -rank, _render_snippet(snippet))
-            for rowid, rank, kind, snippet in rows
+            SearchHit(doc.key, doc.kind, score, self._snippet(doc, terms)) for score, doc in hits
         ]
+
+    def _analyze_query(self, query: str) -> _Terms | None:
+        """Split a user query into index words; None when it has none."""
+        text = _scrub(query[:MAX_QUERY_CHARS])
+        with self._lock:
+            tokens = self._analyzer.pre_tokenize(text).tokens
+        words = tuple(token.text for token in tokens[:MAX_QUERY_TERMS])
+        if not words:
+            return None
+        # A query that ends inside its last word (no space after it) is still being typed.
+        last = tokens[-1]
+        if (
+            len(tokens) <= MAX_QUERY_TERMS
+            and last.char_offset_to == len(text)
+            and len(last.text) >= MIN_PREFIX_CHARS
+        ):
+            expansions = {field: self._expand(field, last.text) for field in (_TITLE, _BODY)}
+            return _Terms(words[:-1], last.text, expansions)
+        return _Terms(words, None, {})
+
+    def _expand(self, field: str, prefix: str) -> list[tuple[str, float]]:
+        """The most frequent indexed words starting with ``prefix``, weighted by frequency.
+
+        Weighting by document frequency (relative to the most frequent completion) keeps rare
+        completions, whose BM25 IDF is high, from outranking the likely ones ("kub" → kubernetes
+        before kublr).
+        """
+        counts = dict(self._searcher.terms_with_prefix(field, prefix, limit=MAX_PREFIX_TERMS))
+        if prefix not in counts:  # the word as typed may be complete already
+            counts[prefix] = self._searcher.doc_freq(field, prefix)
+        top = max(counts.values())
+        return [(word, count / top) for word, count in counts.items() if count > 0]
+
+    def _field_query(
+        self, field: str, words: Iterable[tuple[str, float]], boost: float
+    ) -> tantivy.Query:
+        """Any of ``words`` in ``field``, each scored by BM25 times its weight and ``boost``."""
+        clauses = []
+        for word, weight in words:
+            query = tantivy.Query.term_query(self._schema, field, word)
+            if weight * boost != 1.0:
+                query = tantivy.Query.boost_query(query, weight * boost)
+            clauses.append((tantivy.Occur.Should, query))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _word_query(
+        self, title_words: Iterable[tuple[str, float]], body_words: Iterable[tuple[str, float]]
+    ) -> tantivy.Query:
+        """One query word (or its completions) in the title or the body, title weighted higher."""
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, self._field_query(_TITLE, title_words, TITLE_WEIGHT)),
+                (tantivy.Occur.Should, self._field_query(_BODY, body_words, BODY_WEIGHT)),
+            ]
+        )
+
+    def _run(
+        self, terms: _Terms, occur: tantivy.Occur, kinds: frozenset[str], limit: int
+    ) -> list[tuple[float, SearchDoc]]:
+        """Run the query with each word required (Must) or optional (Should), best first."""
+        parts = [(occur, self._word_query([(word, 1.0)], [(word, 1.0)])) for word in terms.words]
+        if terms.prefix is not None:
+            expansions = terms.expansions
+            parts.append((occur, self._word_query(expansions[_TITLE], expansions[_BODY])))
+        query = tantivy.Query.boolean_query(parts)
+        if kinds != self._kinds:
+            kind_filter = tantivy.Query.term_set_query(self._schema, _KIND, sorted(kinds))
+            query = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, query),
+                    (tantivy.Occur.Must, tantivy.Query.const_score_query(kind_filter, 0.0)),
+                ]
+            )
+        found = self._searcher.search(query, limit, count=False).hits
+        if not found:
+            return []
+        ids = self._searcher.fast_field_values(_ID, [address for _, address in found])
+        return [
+            (float(score), self._docs[int(position)])
+            for (score, _), position in zip(found, ids, strict=True)
+            if position is not None
+        ]
+
+    def _snippet(self, doc: SearchDoc, terms: _Terms) -> str:
+        """Mark the matched words in the title or the body, whichever has more of them."""
+        best_text, best_words = doc.title or doc.body, set[str]()
+        for text in (doc.title, doc.body):
+            with self._lock:
+                words = terms.matched(self._analyzer.analyze(text))
+            if len(words) > len(best_words):
+                best_text, best_words = text, words
+        if not best_words:
+            return _render(best_text, [])
+        with self._lock:
+            tokens = self._analyzer.pre_tokenize(best_text).tokens
+        spans = [(tk.char_offset_from, tk.char_offset_to) for tk in tokens if tk.text in best_words]
+        return _render(best_text, spans)
+
+
+def _render(text: str, spans: list[tuple[int, int]]) -> str:
+    """HTML-escape ``text`` with ``spans`` in ``<mark>``, cut to a window around the first one."""
+    start, end = 0, len(text)
+    if end > SNIPPET_CHARS:
+        first_start, first_end = spans[0] if spans else (0, 0)
+        start = max(0, first_start - _SNIPPET_LEAD)
+        if start > 0:  # begin at a word boundary where there is one
+            space = text.find(" ", start, first_start)
+            start = start if space == -1 else space + 1
+        end = min(len(text), start + SNIPPET_CHARS)
+        if end < len(text):
+            space = text.rfind(" ", first_end, end)
+            end = max(first_end, end if space == -1 else space)
+    parts = ["…" if start > 0 else ""]
+    cursor = start
+    for span_start, span_end in spans:
+        if span_start < cursor or span_end > end:
+            continue
+        parts += [
+            html.escape(text[cursor:span_start]),
+            "<mark>",
+            html.escape(text[span_start:span_end]),
+            "</mark>",
+        ]
+        cursor = span_end
+    parts += [html.escape(text[cursor:end]), "…" if end < len(text) else ""]
+    return " ".join("".join(parts).split())  # one line: runs of white space (\r\n…) collapsed

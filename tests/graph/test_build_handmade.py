@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from conftest import DATA, SEEDS
+from support import DATA, SEEDS
 
 from graphsvc.graph.build import load_store
 from graphsvc.graph.store import GraphStore

@@ -1,0 +1,70 @@
+"""Cold and warm ingest of a corpus against a plain ``frontmatter.load()`` loop, same run.
+
+    python bench/ingest.py [CORPUS] [--repeat N]
+
+CORPUS defaults to ../shared/corpus/news. Cold: an empty parse cache (every file parsed, on
+every core). Warm: the cache filled by the cold run. Both include building the graph store.
+The baseline reads the same files with python-frontmatter's default YAML handler (PyYAML).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import frontmatter
+
+from graphsvc.graph.build import load_store
+
+DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "news"
+
+
+def plain_loop(corpus: Path) -> float:
+    """Seconds for ``frontmatter.load`` over every document, in one process."""
+    files = sorted(p for p in corpus.rglob("*") if p.suffix in {".md", ".markdown", ".txt"})
+    started = time.perf_counter()
+    for path in files:
+        frontmatter.load(path)
+    return time.perf_counter() - started
+
+
+def graphsvc_runs(corpus: Path) -> tuple[float, float, int]:
+    """Seconds for a cold and a warm ingest (store included), and the article count."""
+    with tempfile.TemporaryDirectory() as cache:
+        started = time.perf_counter()
+        load_store(corpus, cache_dir=Path(cache))
+        cold = time.perf_counter() - started
+        started = time.perf_counter()
+        store = load_store(corpus, cache_dir=Path(cache))
+        warm = time.perf_counter() - started
+    return cold, warm, store.counts.articles
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; medians reported")
+    args = parser.parse_args()
+    if not args.corpus.is_dir():
+        sys.exit(f"no corpus at {args.corpus}")
+    colds, warms, bases = [], [], []
+    for i in range(args.repeat):
+        base = plain_loop(args.corpus)
+        cold, warm, articles = graphsvc_runs(args.corpus)
+        bases.append(base)
+        colds.append(cold)
+        warms.append(warm)
+        print(f"run {i + 1}: frontmatter.load loop {base:.2f}s  cold {cold:.2f}s  warm {warm:.2f}s")
+    base, cold, warm = (statistics.median(x) for x in (bases, colds, warms))
+    print(f"\ncorpus: {args.corpus} ({articles:,} articles)")
+    print(f"baseline frontmatter.load loop: {base:6.2f} s")
+    print(f"graphsvc cold ingest:           {cold:6.2f} s   {base / cold:5.1f}x faster")
+    print(f"graphsvc warm ingest:           {warm:6.2f} s   {base / warm:5.1f}x faster")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""Query limits: depth, aliases, tokens (Strawberry's limiters) and a static cost budget.
+
+The cost of a field is 1 plus its children's cost, times the page size it asks for (`first` or
+`limit`, or the argument's default; a variable counts as its value). Lists without such an
+argument count as LIST_GUESS items. The cost is reported in ``extensions.cost`` of every
+response, and an operation over the budget is refused before it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from graphsvc.errors import GraphsvcError
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Every query limit in one place (see the README's limits table)."""
+
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 4000
+    max_cost: int = 50_000
+
+
+PAGE_ARGUMENTS = ("first", "limit")
+LIST_GUESS = 10
+_PAGED_CHILDREN = frozenset({"edges", "nodes"})  # lists whose size the parent's `first` fixed
+
+
+class CostError(GraphsvcError):
+    """An operation over the cost budget."""
+
+
+def estimate_cost(
+    schema: GraphQLSchema,
+    document: Any,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+) -> int:
+    """Static cost of the operation that would run (0 when there is none to pick)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    if len(operations) != 1:
+        return 0
+    operation = operations[0]
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    return _selection_cost(schema, root, operation.selection_set, fragments, variables or {}, ())
+
+
+def _selection_cost(
+    schema: GraphQLSchema,
+    parent: GraphQLNamedType,
+    selection_set: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+    seen: tuple[str, ...],
+) -> int:
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            total += _field_cost(schema, parent, selection, fragments, variables, seen)
+        elif isinstance(selection, InlineFragmentNode):
+            on = parent
+            if selection.type_condition is not None:
+                on = schema.get_type(selection.type_condition.name.value) or parent
+            total += _selection_cost(
+                schema, on, selection.selection_set, fragments, variables, seen
+            )
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is None or name in seen:
+                continue  # circular fragments are refused by validation; never loop here
+            on = schema.get_type(fragment.type_condition.name.value) or parent
+            total += _selection_cost(
+                schema, on, fragment.selection_set, fragments, variables, (*seen, name)
+            )
+    return total
+
+
+def _field_cost(
+    schema: GraphQLSchema,
+    parent: GraphQLNamedType,
+    node: FieldNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+    seen: tuple[str, ...],
+) -> int:
+    name = node.name.value
+    if name.startswith("__") or not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+        return 1
+    field: GraphQLField | None = parent.fields.get(name)
+    if field is None:
+        return 1
+    child_type = get_named_type(field.type)
+    children = _selection_cost(schema, child_type, node.selection_set, fragments, variables, seen)
+    return 1 + _multiplier(field, node, variables) * children
+
+
+def _multiplier(field: GraphQLField, node: FieldNode, variables: Mapping[str, Any]) -> int:
+    given = {arg.name.value: arg.value for arg in node.arguments or ()}
+    for name in PAGE_ARGUMENTS:
+        if name not in field.args:
+            continue
+        value = given.get(name)
+        if isinstance(value, IntValueNode):
+            return max(int(value.value), 1)
+        if isinstance(value, VariableNode):
+            raw = variables.get(value.name.value)
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                return max(raw, 1)
+        default = field.args[name].default_value
+        return max(default, 1) if isinstance(default, int) else LIST_GUESS
+    field_type = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+    if isinstance(field_type, GraphQLList):
+        return 1 if node.name.value in _PAGED_CHILDREN else LIST_GUESS
+    return 1
+
+
+def cost_limiter(max_cost: int) -> Callable[[], SchemaExtension]:
+    """A factory of the cost extension (a new instance per request)."""
+
+    class CostLimiter(SchemaExtension):
+        """Refuses operations over the budget; reports the cost in ``extensions.cost``."""
+
+        cost: int | None = None
+
+        def on_execute(self) -> Iterator[None]:
+            context = self.execution_context
+            if context.graphql_document is not None:
+                self.cost = estimate_cost(
+                    context.schema._schema,
+                    context.graphql_document,
+                    context.operation_name,
+                    context.variables,
+                )
+                if self.cost > max_cost:
+                    context.result = ExecutionResult(
+                        data=None,
+                        errors=[
+                            GraphQLError(
+                                f"query cost {self.cost:,} is over the budget of {max_cost:,}"
+                                f" ({self.cost / max_cost:.1f}x): ask for smaller pages"
+                                " (`first`, `limit`) or fewer nested lists",
+                                extensions={
+                                    "code": "COST_LIMIT",
+                                    "cost": self.cost,
+                                    "budget": max_cost,
+                                },
+                            )
+                        ],
+                    )
+            yield
+
+        def get_results(self) -> dict[str, Any]:
+            if self.cost is None:
+                return {}
+            return {"cost": {"estimated": self.cost, "budget": max_cost}}
+
+    return CostLimiter
+
+
+def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
+    """Every limiter and cache, as factories (never shared instances)."""
+    return [
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        cost_limiter(limits.max_cost),
+    ]

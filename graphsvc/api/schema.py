@@ -1,0 +1,50 @@
+"""The Strawberry schema: the Query root, the limits, error masking."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
+
+from graphsvc.api.context import is_public
+from graphsvc.api.limits import Limits, limit_extensions
+from graphsvc.api.query import Query
+from graphsvc.api.types import Article, Provider, Topic
+
+log = logging.getLogger("graphsvc.api")
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
+
+
+class GraphsvcSchema(strawberry.Schema):
+    """Logs a trace for unexpected errors only; client errors are one line at INFO."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [e for e in errors if not is_public(e)]
+        for error in errors:
+            if is_public(error):
+                log.info("client error: %s", error.message)
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    """The schema with every limit; unexpected errors reach clients as a generic message."""
+    return GraphsvcSchema(
+        query=Query,
+        types=[Article, Provider, Topic],
+        extensions=[
+            *limit_extensions(limits or Limits()),
+            lambda: MaskErrors(should_mask_error=lambda e: not is_public(e)),
+        ],
+    )
+
+
+def schema_sdl(schema: strawberry.Schema | None = None) -> str:
+    """The SDL of the served schema, as committed in schema/schema.graphql."""
+    return (schema or build_schema()).as_str() + "\n"

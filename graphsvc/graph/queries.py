@@ -1,0 +1,277 @@
+"""Lookups, filters, orders and keyset pagination over a GraphStore: plain data in and out.
+
+A cursor holds the sort key of an item and its node key, never an offset, so that paging on
+after a reload neither skips nor repeats: the next page starts after that position in the new
+snapshot's order, wherever the item now sits.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import orjson
+
+from graphsvc.errors import GraphsvcError
+from graphsvc.graph.store import GraphStore
+from graphsvc.ingest.normalize import canonical_url, normalize_domain, topic_fold
+from graphsvc.model import Article, provider_key, topic_key
+
+#: The largest page any list field gives; asking for more is an error, not a truncation.
+MAX_PAGE = 100
+
+SortKey = tuple[Any, ...]
+
+
+class QueryError(GraphsvcError):
+    """A query argument that cannot be answered: the message says what to change."""
+
+
+class ArticleOrder(StrEnum):
+    """Orders of article lists."""
+
+    PUBLISHED_AT_DESC = "PUBLISHED_AT_DESC"
+    PUBLISHED_AT_ASC = "PUBLISHED_AT_ASC"
+    QUALITY_DESC = "QUALITY_DESC"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    """Which articles a list holds (the contract's ArticleFilter)."""
+
+    topics: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+    min_quality: int | None = None
+    include_stubs: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a keyset-paginated list."""
+
+    keys: list[str]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+    total: int
+
+
+# Lookups -----------------------------------------------------------------------------
+def find_article(store: GraphStore, url: str) -> str | None:
+    """The key of the article with this URL (any of its URLs, canonicalised first)."""
+    try:
+        canonical = canonical_url(url)
+    except ValueError:
+        return None
+    return store.url_index.get(canonical)
+
+
+def find_topic(store: GraphStore, name: str) -> str | None:
+    """The key of a topic by name, case-insensitive."""
+    key = topic_key(topic_fold(name))
+    return key if key in store.topics else None
+
+
+def find_provider(store: GraphStore, domain: str) -> str | None:
+    """The key of a provider by domain (``www.`` and case ignored)."""
+    key = provider_key(normalize_domain(domain))
+    return key if key in store.providers else None
+
+
+# Orders ------------------------------------------------------------------------------
+def date_desc(article: Article) -> SortKey:
+    """Newest first, undated last, ties by key."""
+    if article.published_at is None:
+        return (1, 0.0, article.key)
+    return (0, -article.published_at.timestamp(), article.key)
+
+
+def date_asc(article: Article) -> SortKey:
+    """Oldest first, undated last, ties by key."""
+    if article.published_at is None:
+        return (1, 0.0, article.key)
+    return (0, article.published_at.timestamp(), article.key)
+
+
+def quality_desc(article: Article) -> SortKey:
+    """Highest quality first, no quality last, then newest first."""
+    quality = article.quality
+    return (quality is None, -(quality or 0), *date_desc(article))
+
+
+SORT_KEYS: dict[ArticleOrder, Callable[[Article], SortKey]] = {
+    ArticleOrder.PUBLISHED_AT_DESC: date_desc,
+    ArticleOrder.PUBLISHED_AT_ASC: date_asc,
+    ArticleOrder.QUALITY_DESC: quality_desc,
+}
+
+
+# Filters -----------------------------------------------------------------------------
+def filter_articles(
+    store: GraphStore,
+    flt: ArticleFilter | None = None,
+    order: ArticleOrder = ArticleOrder.PUBLISHED_AT_DESC,
+) -> list[str]:
+    """Keys of the articles that pass the filter, in the order asked.
+
+    Starts from the smallest index that applies (a topic's or providers' article lists,
+    newest first) rather than from every node; unknown topics or providers match nothing.
+    """
+    flt = flt or ArticleFilter()
+    candidates = _candidates(store, flt)
+    articles = store.articles
+    after, before, min_quality = flt.published_after, flt.published_before, flt.min_quality
+    if after or before or min_quality is not None:
+        candidates = [k for k in candidates if _passes(articles[k], after, before, min_quality)]
+    if order is ArticleOrder.PUBLISHED_AT_DESC:
+        return candidates
+    if order is ArticleOrder.PUBLISHED_AT_ASC:
+        return _dated_reversed(store, candidates)
+    return sorted(candidates, key=lambda k: quality_desc(articles[k]))
+
+
+def _candidates(store: GraphStore, flt: ArticleFilter) -> list[str]:
+    """Index lists newest first: topic intersection, provider union, or all."""
+    if flt.topics:
+        lists = []
+        for name in flt.topics:
+            key = topic_key(topic_fold(name))
+            lists.append(store.topic_articles.get(key, ()))
+        lists.sort(key=len)
+        others = [frozenset(keys) for keys in lists[1:]]
+        base = [k for k in lists[0] if all(k in other for other in others)]
+        if flt.providers:
+            wanted = {provider_key(normalize_domain(d)) for d in flt.providers}
+            base = [k for k in base if store.articles[k].provider in wanted]
+        return base
+    if flt.providers:
+        keys: set[str] = set()
+        for domain in flt.providers:
+            key = provider_key(normalize_domain(domain))
+            keys.update(store.provider_articles.get(key, ()))
+            if flt.include_stubs:
+                keys.update(s for s in store.graph.pred.get(key, ()) if store.articles[s].is_stub)
+        return sorted(keys, key=lambda k: date_desc(store.articles[k]))
+    if flt.include_stubs:
+        return _merge_by_date(store, store.full_by_date, store.stubs_by_date)
+    return list(store.full_by_date)
+
+
+def _passes(
+    article: Article, after: datetime | None, before: datetime | None, min_quality: int | None
+) -> bool:
+    published = article.published_at
+    if after is not None and (published is None or published < after):
+        return False
+    if before is not None and (published is None or published >= before):
+        return False
+    return min_quality is None or (article.quality is not None and article.quality >= min_quality)
+
+
+def _dated_reversed(store: GraphStore, keys: list[str]) -> list[str]:
+    """Oldest first with undated last, from a newest-first list (ties by key kept)."""
+    return sorted(keys, key=lambda k: date_asc(store.articles[k]))
+
+
+def _merge_by_date(store: GraphStore, a: Sequence[str], b: Sequence[str]) -> list[str]:
+    return sorted([*a, *b], key=lambda k: date_desc(store.articles[k]))
+
+
+# Pagination --------------------------------------------------------------------------
+def encode_cursor(kind: str, sort_key: SortKey) -> str:
+    """An opaque cursor: the list kind and the item's sort key."""
+    return base64.urlsafe_b64encode(orjson.dumps([kind, list(sort_key)])).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, kind: str) -> SortKey:
+    """The sort key inside a cursor, checked to belong to a list of this kind."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        got_kind, key = payload
+        if got_kind != kind or not isinstance(key, list):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError, UnicodeError):
+        raise QueryError(
+            f"invalid cursor {cursor[:40]!r}: pass an endCursor from this same list"
+            f" (a {kind} list) as `after`"
+        ) from None
+    return tuple(key)
+
+
+def check_first(first: int, cap: int = MAX_PAGE) -> None:
+    """``first`` must be 0..cap: a larger page is an error, never a silent truncation."""
+    if first < 0:
+        raise QueryError(f"`first` must be 0 or more (got {first})")
+    if first > cap:
+        raise QueryError(f"`first` is {first:,}, over the limit of {cap}: page with `after`")
+
+
+def paginate(
+    keys: Sequence[str],
+    sort_key: Callable[[str], SortKey],
+    kind: str,
+    first: int,
+    after: str | None,
+    cap: int = MAX_PAGE,
+) -> Page:
+    """A page of ``keys`` (sorted by ``sort_key``): the ``first`` items after the cursor."""
+    check_first(first, cap)
+    start = 0
+    if after:
+        position = decode_cursor(after, kind)
+        start = bisect_right(keys, _comparable(position), key=lambda k: _comparable(sort_key(k)))
+    chunk = list(keys[start : start + first])
+    return Page(
+        keys=chunk,
+        cursors=[encode_cursor(kind, sort_key(k)) for k in chunk],
+        has_next=start + first < len(keys),
+        has_previous=start > 0,
+        total=len(keys),
+    )
+
+
+def _comparable(key: SortKey) -> SortKey:
+    """JSON turns tuples into lists; compare sort keys as flat tuples either way."""
+    return tuple(tuple(v) if isinstance(v, list) else v for v in key)
+
+
+def article_sort_key(store: GraphStore, order: ArticleOrder) -> Callable[[str], SortKey]:
+    """The sort key of an article key in this order."""
+    fn = SORT_KEYS[order]
+    articles = store.articles
+    return lambda key: fn(articles[key])
+
+
+def count_order(store: GraphStore, kind: str) -> tuple[list[str], Callable[[str], SortKey]]:
+    """Topics or providers by article count, most first, ties by key."""
+    nodes = store.topics if kind == "topic" else store.providers
+    cached = store.cache.get(f"order:{kind}")
+    if cached is None:
+        cached = sorted(nodes, key=lambda k: (-nodes[k].article_count, k))
+        store.cache[f"order:{kind}"] = cached
+    return cached, lambda k: (-nodes[k].article_count, k)
+
+
+def related_keys(
+    store: GraphStore, key: str, direction: str
+) -> tuple[list[str], Callable[[str], SortKey]]:
+    """Related articles of one article: OUT in rank order, IN by key, BOTH the OUT list then
+    the IN-only articles."""
+    out = store.related_out(key)
+    rank = {k: i for i, k in enumerate(out, start=1)}
+    if direction == "OUT":
+        return out, lambda k: (rank[k], k)
+    incoming = store.related_in(key)
+    if direction == "IN":
+        return incoming, lambda k: (k,)
+    both = out + [k for k in incoming if k not in rank]
+    return both, lambda k: (0, rank[k], k) if k in rank else (1, 0, k)

@@ -1,0 +1,39 @@
+"""Paths and helpers shared by the tests."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+NEWS = SHARED / "corpus" / "news"
+SEEDS = REPO / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when something optional is missing; under CI=true it is mandatory, so fail."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (mandatory when CI=true)")
+    pytest.skip(reason)
+
+
+@cache
+def pyyaml_frontmatter(corpus: Path) -> dict[str, Any]:
+    """Each document's frontmatter parsed by PyYAML's C loader (the reference parser), by path."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for path in sorted(p for p in corpus.rglob("*") if p.suffix in {".md", ".txt", ".markdown"}):
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+        fm = text.split("\n---", 1)[0].removeprefix("---\n")
+        out[path.relative_to(corpus).as_posix()] = yaml.load(fm, Loader=yaml.CSafeLoader)
+    return out
