@@ -8,11 +8,15 @@ from pathlib import Path
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from graphsvc.api.context import is_public
 from graphsvc.api.limits import Limits, limit_extensions
 from graphsvc.api.query import Query
+
+#: Root query types, merged into one ``Query``; a feature adds its own class here.
+QUERY_TYPES: tuple[type, ...] = (Query,)
 from graphsvc.api.types import Article, Provider, Topic
 
 log = logging.getLogger("graphsvc.api")
@@ -36,7 +40,7 @@ class GraphsvcSchema(strawberry.Schema):
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema with every limit; unexpected errors reach clients as a generic message."""
     return GraphsvcSchema(
-        query=Query,
+        query=merge_types("Query", QUERY_TYPES) if len(QUERY_TYPES) > 1 else Query,
         types=[Article, Provider, Topic],
         extensions=[
             *limit_extensions(limits or Limits()),

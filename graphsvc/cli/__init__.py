@@ -179,6 +179,18 @@ def _settings(**overrides: Any) -> Settings:
         raise typer.Exit(2) from None
 
 
+@app.command()
+def schema() -> None:
+    """Print the GraphQL schema (SDL) that the service serves."""
+    from graphsvc.api.schema import schema_sdl
+
+    sys.stdout.write(schema_sdl())
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+# Commands that live in their own modules register themselves on ``app`` when imported.
+from graphsvc.cli import serve as _serve  # noqa: E402, F401
