@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import strawberry
 from graphql import GraphQLError
 
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.store import GraphStore
+
+
+class SnapshotSource(Protocol):
+    """Where snapshots come from: the current one, and each new one as it is swapped in."""
+
+    @property
+    def store(self) -> GraphStore:
+        """The current snapshot."""
+        ...
+
+    def changes(self) -> AsyncIterator[tuple[GraphStore, GraphStore]]:
+        """(old, new) snapshot pairs, one per swap, from now on."""
+        ...
 
 
 @dataclass(slots=True)
@@ -21,6 +35,7 @@ class Context:
     store: GraphStore
     request: Any = None
     response: Any = None
+    source: SnapshotSource | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -14,10 +14,11 @@ from strawberry.types import ExecutionContext
 from graphsvc.api.context import is_public
 from graphsvc.api.limits import Limits, limit_extensions
 from graphsvc.api.query import Query
+from graphsvc.api.subscription import Subscription
+from graphsvc.api.types import Article, Provider, Topic
 
 #: Root query types, merged into one ``Query``; a feature adds its own class here.
 QUERY_TYPES: tuple[type, ...] = (Query,)
-from graphsvc.api.types import Article, Provider, Topic
 
 log = logging.getLogger("graphsvc.api")
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
@@ -41,6 +42,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema with every limit; unexpected errors reach clients as a generic message."""
     return GraphsvcSchema(
         query=merge_types("Query", QUERY_TYPES) if len(QUERY_TYPES) > 1 else Query,
+        subscription=Subscription,
         types=[Article, Provider, Topic],
         extensions=[
             *limit_extensions(limits or Limits()),

@@ -17,7 +17,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 #: Bump when the record format or normalisation rules change: older caches are then dropped.
-RECORD_FORMAT = 4
+RECORD_FORMAT = 5
 
 
 def _lib_version(name: str) -> str:
@@ -46,6 +46,11 @@ def cache_path_for(root: Path, cache_dir: Path | None = None) -> Path:
     return (cache_dir or default_cache_dir()) / f"{root.resolve().name}-{digest}.sqlite"
 
 
+def is_rejection(blob: bytes) -> bool:
+    """Whether a stored record is a rejected file's reason rather than a document."""
+    return blob.startswith(b'{"error"')
+
+
 class ParseCache:
     """Stored records of a corpus's files; every method fails soft (logs, then acts empty)."""
 
@@ -59,11 +64,15 @@ class ParseCache:
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER,"
-                " mtime_ns INTEGER, record BLOB)"
+                " mtime_ns INTEGER, record BLOB, good BLOB)"
             )
             row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
             if row is None or row[0] != CACHE_VERSION:
-                db.execute("DELETE FROM files")
+                db.execute("DROP TABLE files")
+                db.execute(
+                    "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER,"
+                    " mtime_ns INTEGER, record BLOB, good BLOB)"
+                )
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
                 db.commit()
             self._db = db
@@ -101,15 +110,33 @@ class ParseCache:
             return {}
         return out
 
+    def last_good(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """The last good record of each path that has one (kept when a file turns bad)."""
+        if self._db is None:
+            return {}
+        wanted = set(paths)
+        try:
+            rows = self._db.execute("SELECT path, good FROM files WHERE good IS NOT NULL")
+            return {path: good for path, good in rows if path in wanted}
+        except sqlite3.Error as exc:
+            log.warning("parse cache read failed: %s", exc)
+            return {}
+
     def put_many(self, rows: Iterable[tuple[str, Stat, bytes]], keep: set[str]) -> None:
-        """Store new records, and forget paths that are no longer in the corpus."""
+        """Store new records (a rejection keeps the path's last good record), and forget
+        paths that are no longer in the corpus."""
         if self._db is None:
             return
         try:
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                    [(path, st[0], st[1], rec) for path, st, rec in rows],
+                    "INSERT INTO files VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
+                    " size=excluded.size, mtime_ns=excluded.mtime_ns, record=excluded.record,"
+                    " good=COALESCE(excluded.good, files.good)",
+                    [
+                        (path, st[0], st[1], rec, None if is_rejection(rec) else rec)
+                        for path, st, rec in rows
+                    ],
                 )
                 gone = [
                     (p,) for (p,) in self._db.execute("SELECT path FROM files") if p not in keep

@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 
 from graphsvc.errors import IngestError
-from graphsvc.ingest.cache import ParseCache, Stat, cache_path_for
+from graphsvc.ingest.cache import ParseCache, Stat, cache_path_for, is_rejection
 from graphsvc.ingest.documents import Record, read_record
 from graphsvc.model import IngestReport, Problem
 
@@ -74,11 +74,13 @@ def load_corpus(
         stale += [e for e in fresh if e.rel not in blobs]
         parsed = _parse_all(stale, workers, progress, len(entries) - len(stale))
         blobs.update({rel: blob for rel, blob in parsed})
+        fallback: dict[str, bytes] = {}
         if cache:
             stats = {e.rel: e.stat for e in stale}
             cache.put_many(
                 ((rel, stats[rel], blob) for rel, blob in parsed), {e.rel for e in entries}
             )
+            fallback = cache.last_good(rel for rel, blob in blobs.items() if is_rejection(blob))
     finally:
         if cache:
             cache.close()
@@ -91,8 +93,13 @@ def load_corpus(
         digest.update(entry.rel.encode() + b"\0" + blob)
         record = orjson.loads(blob)
         if "error" in record:
-            report.rejected.append(Problem(entry.rel, record["error"], record.get("line")))
-            continue
+            good = fallback.get(entry.rel)
+            if good is None:
+                report.rejected.append(Problem(entry.rel, record["error"], record.get("line")))
+                continue
+            reason = f"{record['error']} (its last good version is kept)"
+            report.rejected.append(Problem(entry.rel, reason, record.get("line")))
+            record = orjson.loads(good)
         for reason, kind in record.pop("warnings", []):
             report.warnings.append(Problem(entry.rel, reason, None, kind))
         records.append((entry.rel, record))

@@ -109,3 +109,25 @@ def test_missing_folder_is_an_error(tmp_path: Path) -> None:
 
     with pytest.raises(IngestError):
         load_corpus(tmp_path / "nope")
+
+
+def test_a_file_that_turns_bad_keeps_its_last_good_version(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    path = write(corpus, "a.md", doc("Good title", "https://x.org/a"))
+    write(corpus, "b.md", doc("B", "https://x.org/b"))
+    cache = tmp_path / "cache"
+    load_corpus(corpus, cache_dir=cache)
+    path.write_text("---\ntitle: [broken\n---\n")
+    os.utime(path, ns=(2, 2))
+    for _ in range(2):  # the fresh parse, then the cached rejection
+        result = load_corpus(corpus, cache_dir=cache)
+        assert dict(result.records)["a.md"]["title"] == "Good title"
+        (problem,) = result.report.rejected
+        assert problem.path == "a.md" and "last good version is kept" in problem.reason
+    path.unlink()  # a deleted file is gone for real
+    assert [p for p, _ in load_corpus(corpus, cache_dir=cache).records] == ["b.md"]
+    # A file that was never good is simply rejected.
+    write(corpus, "c.md", "---\n: [\n---\n")
+    result = load_corpus(corpus, cache_dir=cache)
+    assert [p.path for p in result.report.rejected] == ["c.md"]
+    assert "last good" not in result.report.rejected[0].reason

@@ -1,0 +1,243 @@
+"""The ASGI app: GraphQL over HTTP and WebSocket, the offline playground, health and readiness.
+
+``create_app(settings)`` builds everything from plain lists; the lifespan loads the graph in the
+background (``/healthz`` answers at once, ``/readyz`` and ``/graphql`` once it is loaded) and
+watches the corpus folder for changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from graphsvc.api.context import Context
+from graphsvc.api.schema import build_schema
+from graphsvc.graph.store import GraphStore
+from graphsvc.settings import Settings
+from graphsvc.web.examples import DEFAULT_QUERY, EXAMPLES
+from graphsvc.web.graphiql import OfflineGraphiQLMixin, asset_routes
+from graphsvc.web.holder import StoreHolder
+from graphsvc.web.http import GraphQLApp
+
+log = logging.getLogger("graphsvc.web")
+
+
+class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
+    """GraphQL at /graphql: each request runs on the snapshot current when it arrived."""
+
+    graphiql_default_query = DEFAULT_QUERY
+    graphiql_example_queries = EXAMPLES
+
+    def __init__(self, holder: StoreHolder, **kwargs: Any) -> None:
+        super().__init__(build_schema(), **kwargs)
+        self.holder = holder
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.holder.ready and not _wants_html(scope):
+            response = JSONResponse(
+                {"errors": [{"message": "the graph is still loading; retry shortly"}]},
+                status_code=503,
+                headers={"Retry-After": "2"},
+            )
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
+        return Context(
+            store=self.holder.store, request=request, response=response, source=self.holder
+        )
+
+
+def _wants_html(scope: Scope) -> bool:
+    headers = dict(scope.get("headers") or [])
+    return scope.get("method") == "GET" and b"text/html" in headers.get(b"accept", b"")
+
+
+class ETagMiddleware:
+    """GET /graphql answers carry an ETag of (snapshot version, query string); 304 on a match."""
+
+    def __init__(self, app: ASGIApp, holder: StoreHolder, path: str = "/graphql") -> None:
+        self.app = app
+        self.holder = holder
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or scope["path"] != self.path
+            or not scope.get("query_string")
+            or not self.holder.ready
+            or _wants_html(scope)
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        digest = hashlib.sha256(
+            self.holder.store.version.encode()
+            + b"\0"
+            + scope["query_string"]
+            + b"\0"
+            + headers.get(b"accept", b"")
+        ).hexdigest()[:32]
+        etag = f'W/"{digest}"'
+        if etag.encode() in [t.strip() for t in headers.get(b"if-none-match", b"").split(b",")]:
+            await Response(status_code=304, headers={"ETag": etag})(scope, receive, send)
+            return
+
+        async def send_with_etag(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"etag", etag.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_etag)
+
+
+def create_app(settings: Settings | None = None, *, holder: StoreHolder | None = None) -> Starlette:
+    """The graphsvc ASGI app for these settings."""
+    settings = settings or Settings.from_env()
+    holder = holder or StoreHolder(settings)
+    graphql = ServiceGraphQL(holder, max_body_bytes=settings.max_body_bytes)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "alive"})
+
+    async def readyz(request: Request) -> Response:
+        if not holder.ready:
+            return JSONResponse(
+                {"status": "loading"}, status_code=503, headers={"Retry-After": "2"}
+            )
+        store = holder.store
+        return JSONResponse(
+            {
+                "status": "ready",
+                "version": store.version,
+                "loadedAt": store.loaded_at.isoformat(),
+                "corpus": store.root,
+                "counts": store.counts.as_dict(),
+                "rejected": len(store.report.rejected),
+                "reloads": holder.reloads,
+                "lastReloadError": holder.last_error,
+            }
+        )
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/graphql")
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        WebSocketRoute("/graphql", graphql),
+        *asset_routes(),
+        *extra_routes(lambda request: holder.store),
+        Route("/", home),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(_load_then_watch(holder, settings, stop))]
+        shown = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
+        log.info(
+            "playground: http://%s:%s/graphql (GraphQL over HTTP and WebSocket at the same URL;"
+            " /healthz, /readyz); loading %s",
+            shown,
+            settings.port,
+            settings.corpus,
+        )
+        try:
+            yield
+        finally:
+            stop.set()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    middleware = [Middleware(GZipMiddleware, minimum_size=1024)]
+    if settings.cors_origins:
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["content-type", "accept", "authorization", "if-none-match"],
+                expose_headers=["etag"],
+                max_age=600,
+            ),
+        )
+    middleware.append(Middleware(ETagMiddleware, holder=holder))
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},  # type: ignore[dict-item]
+    )
+    app.state.holder = holder
+    app.state.settings = settings
+    return app
+
+
+def extra_routes(get_store: Callable[[Request], GraphStore]) -> list[BaseRoute]:
+    """Routes of the features built on the API: graph export and the explorer page."""
+    routes: list[BaseRoute] = []
+    return routes
+
+
+async def _load_then_watch(holder: StoreHolder, settings: Settings, stop: asyncio.Event) -> None:
+    try:
+        await holder.load()
+    except Exception:
+        log.exception("loading %s failed", settings.corpus)
+        return
+    if settings.watch and settings.snapshot is None:
+        await holder.watch(stop)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    return JSONResponse(
+        {"error": exc.detail, "status": exc.status_code},
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"error": "internal server error", "status": 500}, status_code=500)
+
+
+def create_app_from_env() -> Starlette:
+    """App factory for ``uvicorn --factory`` (each worker reads ``GRAPHSVC_*``)."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return create_app(settings)
+
+
+def configure_logging(level: str) -> None:
+    """One line per event on stderr for graphsvc's own loggers (uvicorn keeps its own)."""
+    logger = logging.getLogger("graphsvc")
+    logger.setLevel(level.upper())
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False

@@ -1,0 +1,147 @@
+"""The StoreHolder: owns the current snapshot, reloads it when the corpus changes, tells listeners.
+
+A reload builds a whole new snapshot in a worker thread (only changed files are parsed, thanks
+to the cache) and swaps the reference in one assignment; a request keeps the snapshot it
+started with. A reload that fails keeps the old snapshot and logs why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import anyio
+from watchfiles import Change, DefaultFilter, awatch
+
+from graphsvc.graph.build import load_store
+from graphsvc.graph.searching import search_index
+from graphsvc.graph.store import GraphStore
+from graphsvc.ingest.loader import DOCUMENT_SUFFIXES
+from graphsvc.settings import Settings
+
+log = logging.getLogger("graphsvc.web")
+
+Loader = Callable[[], GraphStore]
+
+
+class CorpusFilter(DefaultFilter):
+    """Only document files matter to a reload (not editors' swap files or the cache)."""
+
+    def __call__(self, change: Change, path: str) -> bool:
+        return super().__call__(change, path) and Path(path).suffix.lower() in DOCUMENT_SUFFIXES
+
+
+class StoreHolder:
+    """The current snapshot of one app, with reloads and change notifications."""
+
+    def __init__(self, settings: Settings, loader: Loader | None = None) -> None:
+        self.settings = settings
+        self._loader = loader or self._load_corpus
+        self._store: GraphStore | None = None
+        self._listeners: set[asyncio.Queue[tuple[GraphStore, GraphStore]]] = set()
+        self._reload_lock = asyncio.Lock()
+        self.reloads = 0
+        self.last_error: str | None = None
+
+    # The snapshot ----------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        """Whether a snapshot is loaded."""
+        return self._store is not None
+
+    @property
+    def store(self) -> GraphStore:
+        """The current snapshot (only call once ``ready``)."""
+        if self._store is None:
+            raise RuntimeError("the graph is still loading")
+        return self._store
+
+    def _load_corpus(self) -> GraphStore:
+        s = self.settings
+        return load_store(
+            s.corpus,
+            cache_dir=s.cache_dir,
+            use_cache=not s.no_cache,
+            workers=s.ingest_workers or None,
+            max_file_bytes=s.max_file_bytes,
+        )
+
+    async def load(self) -> GraphStore:
+        """Build a snapshot in a worker thread and swap it in; listeners hear of the swap."""
+        async with self._reload_lock:
+            started = time.perf_counter()
+            new = await anyio.to_thread.run_sync(self._loader)
+            await anyio.to_thread.run_sync(search_index, new)  # warm the index off the loop
+            old, self._store = self._store, new
+            counts = new.counts
+            log.info(
+                "graph %s: %s articles, %s stubs, %s providers, %s topics, %s edges;"
+                " %s rejected, %s parsed, %s from cache (%.2fs)",
+                "reloaded" if old else "loaded",
+                counts.articles,
+                counts.stubs,
+                counts.providers,
+                counts.topics,
+                counts.edges,
+                len(new.report.rejected),
+                new.report.parsed,
+                new.report.cached,
+                time.perf_counter() - started,
+            )
+            for problem in new.report.rejected:
+                log.warning(
+                    "rejected %s%s: %s",
+                    problem.path,
+                    f":{problem.line}" if problem.line else "",
+                    problem.reason,
+                )
+            if old is not None:
+                self.reloads += 1
+                if old.version != new.version:
+                    for queue in list(self._listeners):
+                        queue.put_nowait((old, new))
+            return new
+
+    async def reload(self) -> None:
+        """Reload; on failure keep serving the old snapshot."""
+        try:
+            await self.load()
+            self.last_error = None
+        except Exception as exc:
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception(
+                "reload failed; still serving snapshot %s", self._store and self._store.version
+            )
+
+    # Change notifications --------------------------------------------------------------
+    async def changes(self) -> AsyncIterator[tuple[GraphStore, GraphStore]]:
+        """(old, new) snapshot pairs, one per swap that changed the graph, from now on."""
+        queue: asyncio.Queue[tuple[GraphStore, GraphStore]] = asyncio.Queue(maxsize=100)
+        self._listeners.add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._listeners.discard(queue)
+
+    # Watching --------------------------------------------------------------------------
+    async def watch(self, stop: asyncio.Event) -> None:
+        """Reload whenever documents under the corpus folder change, until ``stop`` is set."""
+        corpus = self.settings.corpus
+        log.info("watching %s for changes", corpus)
+        try:
+            async for changes in awatch(
+                corpus,
+                watch_filter=CorpusFilter(),
+                stop_event=stop,
+                debounce=300,
+                step=50,
+                recursive=True,
+            ):
+                log.info("%d change(s) under %s; reloading", len(changes), corpus)
+                await self.reload()
+        except Exception:
+            log.exception("watching %s stopped", corpus)
