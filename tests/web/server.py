@@ -1,0 +1,108 @@
+"""Start a real graphsvc server for tests: uvicorn in a thread, or `graphsvc serve` as a process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running server: its base URL, and the app (in-thread servers only)."""
+
+    url: str
+    app: Any = None
+    process: subprocess.Popen[str] | None = None
+
+    @property
+    def graphql(self) -> str:
+        return f"{self.url}/graphql"
+
+    def query(self, query: str, **variables: Any) -> dict[str, Any]:
+        """POST a query; return the JSON body (asserting HTTP 200)."""
+        response = httpx.post(self.graphql, json={"query": query, "variables": variables}, timeout=30)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+
+def wait_ready(url: str, timeout: float = 120) -> None:
+    """Wait until /readyz answers 200 (the graph is loaded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} not ready after {timeout}s")
+
+
+@contextmanager
+def running_server(settings: Settings | None = None, **overrides: Any) -> Iterator[Server]:
+    """uvicorn serving create_app(settings) in a background thread, on a free port."""
+    port = free_port()
+    settings = Settings.from_env(**{"port": port, **overrides}) if settings is None else settings
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{settings.port}"
+    try:
+        wait_ready(url)
+        yield Server(url=url, app=app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@contextmanager
+def serve_process(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> Iterator[Server]:
+    """`python -m graphsvc serve ARGS --port P` as a child process; stopped at the end."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graphsvc", "serve", *args, "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, **(env or {})},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_ready(url, timeout)
+        except TimeoutError:
+            proc.kill()
+            raise AssertionError(f"server did not start:\n{proc.stdout.read() if proc.stdout else ''}") from None
+        yield Server(url=url, process=proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def corpus_settings(corpus: Path, cache_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a test server on a corpus, a private cache and a free port."""
+    return Settings.from_env(corpus=corpus, cache_dir=cache_dir, port=free_port(), **overrides)
