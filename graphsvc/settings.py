@@ -30,6 +30,10 @@ class Settings:
     ingest_workers: int = 0  # 0: one per core
     max_file_bytes: int = 5 * 1024 * 1024
     max_body_bytes: int = 1_000_000
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 4000
+    max_cost: int = 50_000
     cors_origins: tuple[str, ...] = ()
     watch: bool = True
     snapshot: Path | None = None

@@ -29,6 +29,7 @@ Record = dict[str, Any]
 #: YAML alias replays allowed per file: refuses "billion laughs" bombs in well under a second.
 ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=1_000_000)
 _YAML_LINE = re.compile(r"line (\d+)")
+_CLOSING = re.compile(r"^---\r?$", re.MULTILINE)
 UNKNOWN_DOMAIN = "unknown"
 
 
@@ -50,16 +51,10 @@ class NewsHandler(BaseHandler):
         first, sep, rest = text.partition("\n")
         if first.rstrip(" \t\r") != "---" or not sep:
             raise ValueError("the first line is not '---', so there is no frontmatter")
-        pos = 0
-        while pos <= len(rest):
-            end = rest.find("\n", pos)
-            line = rest[pos:] if end < 0 else rest[pos:end]
-            if line in ("---", "---\r"):
-                return rest[:pos], ("" if end < 0 else rest[end + 1 :])
-            if end < 0:
-                break
-            pos = end + 1
-        raise ValueError("the frontmatter has no closing '---' line")
+        closing = _CLOSING.search(rest)
+        if closing is None:
+            raise ValueError("the frontmatter has no closing '---' line")
+        return rest[: closing.start()], rest[closing.end() + 1 :]
 
     def load(self, fm: str) -> Any:
         """Parse frontmatter YAML with yaml-rs (duplicate keys: the last wins, as in PyYAML)."""
@@ -218,7 +213,7 @@ def _all_urls(data: dict[str, Any], url: str) -> list[str]:
     urls = [url]
     for key in ("webUrl", "originalUrl"):
         value = data.get(key)
-        if isinstance(value, str) and value.strip():
+        if isinstance(value, str) and value.strip() and value != url:
             try:
                 other = canonical_url(value)
             except ValueError:

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from graphsvc.api.context import Context
+from graphsvc.api.limits import Limits
 from graphsvc.api.schema import build_schema
 from graphsvc.graph.store import GraphStore
 from graphsvc.settings import Settings
@@ -43,8 +44,8 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
     graphiql_default_query = DEFAULT_QUERY
     graphiql_example_queries = EXAMPLES
 
-    def __init__(self, holder: StoreHolder, **kwargs: Any) -> None:
-        super().__init__(build_schema(), **kwargs)
+    def __init__(self, holder: StoreHolder, limits: Limits, **kwargs: Any) -> None:
+        super().__init__(build_schema(limits), **kwargs)
         self.holder = holder
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -114,7 +115,13 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
     """The graphsvc ASGI app for these settings."""
     settings = settings or Settings.from_env()
     holder = holder or StoreHolder(settings)
-    graphql = ServiceGraphQL(holder, max_body_bytes=settings.max_body_bytes)
+    limits = Limits(
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        max_cost=settings.max_cost,
+    )
+    graphql = ServiceGraphQL(holder, limits, max_body_bytes=settings.max_body_bytes)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "alive"})
