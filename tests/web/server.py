@@ -41,7 +41,9 @@ class Server:
 
     def query(self, query: str, **variables: Any) -> dict[str, Any]:
         """POST a query; return the JSON body (asserting HTTP 200)."""
-        response = httpx.post(self.graphql, json={"query": query, "variables": variables}, timeout=30)
+        response = httpx.post(
+            self.graphql, json={"query": query, "variables": variables}, timeout=30
+        )
         assert response.status_code == 200, response.text
         return dict(response.json())
 
@@ -65,7 +67,9 @@ def running_server(settings: Settings | None = None, **overrides: Any) -> Iterat
     port = free_port()
     settings = Settings.from_env(**{"port": port, **overrides}) if settings is None else settings
     app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -79,12 +83,16 @@ def running_server(settings: Settings | None = None, **overrides: Any) -> Iterat
 
 
 @contextmanager
-def serve_process(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> Iterator[Server]:
+def serve_process(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 180
+) -> Iterator[Server]:
     """`python -m graphsvc serve ARGS --port P` as a child process; stopped at the end."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "graphsvc", "serve", *args, "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
@@ -93,7 +101,9 @@ def serve_process(*args: str, env: dict[str, str] | None = None, timeout: float 
             wait_ready(url, timeout)
         except TimeoutError:
             proc.kill()
-            raise AssertionError(f"server did not start:\n{proc.stdout.read() if proc.stdout else ''}") from None
+            raise AssertionError(
+                f"server did not start:\n{proc.stdout.read() if proc.stdout else ''}"
+            ) from None
         yield Server(url=url, process=proc)
     finally:
         proc.terminate()

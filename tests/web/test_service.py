@@ -7,7 +7,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from server import corpus_settings, running_server, serve_process
 from support import SEEDS
 
@@ -22,12 +21,22 @@ def seeds_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
 def test_health_and_readiness(seeds_server) -> None:  # type: ignore[no-untyped-def]
     assert httpx.get(f"{seeds_server.url}/healthz").json() == {"status": "alive"}
     ready = httpx.get(f"{seeds_server.url}/readyz").json()
-    assert ready["status"] == "ready" and ready["counts"]["articles"] == 21 and len(ready["version"]) == 16
+    assert (
+        ready["status"] == "ready"
+        and ready["counts"]["articles"] == 21
+        and len(ready["version"]) == 16
+    )
 
 
 def test_contract_queries_over_http(seeds_server) -> None:  # type: ignore[no-untyped-def]
     body = seeds_server.query("{ stats { articles stubs providers topics edges } }")
-    assert body["data"]["stats"] == {"articles": 21, "stubs": 6, "providers": 7, "topics": 7, "edges": 122}
+    assert body["data"]["stats"] == {
+        "articles": 21,
+        "stubs": 6,
+        "providers": 7,
+        "topics": 7,
+        "edges": 122,
+    }
     assert body["extensions"]["cost"]["estimated"] > 0
     page = seeds_server.query(
         "query($t:[String!]){ articles(filter:{topics:$t}, first:3){ totalCount edges { node { id title } } } }",
@@ -35,7 +44,9 @@ def test_contract_queries_over_http(seeds_server) -> None:  # type: ignore[no-un
     )["data"]["articles"]
     assert page["totalCount"] == 9 and len(page["edges"]) == 3
     node_id = page["edges"][0]["node"]["id"]
-    node = seeds_server.query("query($id:ID!){ node(id:$id){ id ... on Article { title } } }", id=node_id)
+    node = seeds_server.query(
+        "query($id:ID!){ node(id:$id){ id ... on Article { title } } }", id=node_id
+    )
     assert node["data"]["node"]["title"] == page["edges"][0]["node"]["title"]
 
 
@@ -44,17 +55,24 @@ def test_get_etag_and_gzip(seeds_server) -> None:  # type: ignore[no-untyped-def
     first = httpx.get(seeds_server.graphql, params=params, headers={"accept": "application/json"})
     assert first.status_code == 200 and first.headers["etag"].startswith('W/"')
     again = httpx.get(
-        seeds_server.graphql, params=params,
+        seeds_server.graphql,
+        params=params,
         headers={"accept": "application/json", "if-none-match": first.headers["etag"]},
     )
     assert again.status_code == 304 and again.content == b""
-    other = httpx.get(seeds_server.graphql, params={"query": "{ stats { topics } }"}, headers={"accept": "application/json"})
+    other = httpx.get(
+        seeds_server.graphql,
+        params={"query": "{ stats { topics } }"},
+        headers={"accept": "application/json"},
+    )
     assert other.headers["etag"] != first.headers["etag"]
     big = {"query": "{ articles(first: 50) { edges { node { title excerpt url } } } }"}
     raw = httpx.post(seeds_server.graphql, json=big, headers={"accept-encoding": "gzip"})
     assert raw.headers.get("content-encoding") == "gzip"
     assert raw.json()["data"]["articles"]["edges"]
-    with httpx.stream("POST", seeds_server.graphql, json=big, headers={"accept-encoding": "gzip"}) as streamed:
+    with httpx.stream(
+        "POST", seeds_server.graphql, json=big, headers={"accept-encoding": "gzip"}
+    ) as streamed:
         compressed = b"".join(streamed.iter_raw())
     assert gzip.decompress(compressed).startswith(b'{"data"')
 
@@ -62,11 +80,21 @@ def test_get_etag_and_gzip(seeds_server) -> None:  # type: ignore[no-untyped-def
 def test_errors_are_json_and_never_traces(seeds_server) -> None:  # type: ignore[no-untyped-def]
     missing = httpx.get(f"{seeds_server.url}/no/such/route")
     assert missing.status_code == 404 and missing.json()["error"] == "Not Found"
-    bad_json = httpx.post(seeds_server.graphql, content=b"{not json", headers={"content-type": "application/json"})
+    bad_json = httpx.post(
+        seeds_server.graphql, content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert bad_json.status_code == 400 and "errors" in bad_json.json()
-    mutation_get = httpx.get(seeds_server.graphql, params={"query": "mutation { x }"}, headers={"accept": "application/json"})
+    mutation_get = httpx.get(
+        seeds_server.graphql,
+        params={"query": "mutation { x }"},
+        headers={"accept": "application/json"},
+    )
     assert mutation_get.status_code in (400, 405)
-    huge = httpx.post(seeds_server.graphql, content=b'{"query": "' + b" " * 2_000_000 + b'{ stats { articles } }"}', headers={"content-type": "application/json"})
+    huge = httpx.post(
+        seeds_server.graphql,
+        content=b'{"query": "' + b" " * 2_000_000 + b'{ stats { articles } }"}',
+        headers={"content-type": "application/json"},
+    )
     assert huge.status_code == 413
     for response in (missing, bad_json, mutation_get, huge):
         assert "Traceback" not in response.text
@@ -78,10 +106,20 @@ def test_cors_allow_list(tmp_path: Path) -> None:
     with running_server(settings) as server:
         allowed = httpx.options(
             server.graphql,
-            headers={"origin": origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type"},
+            headers={
+                "origin": origin,
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "content-type",
+            },
         )
-        assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == origin
-        other = httpx.post(server.graphql, json={"query": "{ stats { articles } }"}, headers={"origin": "http://evil.example"})
+        assert (
+            allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == origin
+        )
+        other = httpx.post(
+            server.graphql,
+            json={"query": "{ stats { articles } }"},
+            headers={"origin": "http://evil.example"},
+        )
         assert "access-control-allow-origin" not in other.headers
 
 
@@ -96,7 +134,9 @@ def test_serve_command_and_log_line(tmp_path: Path) -> None:
 
 
 def test_two_workers_serve_the_same_snapshot(tmp_path: Path) -> None:
-    with serve_process(str(SEEDS), "--workers", "2", "--no-watch", "--cache-dir", str(tmp_path)) as server:
+    with serve_process(
+        str(SEEDS), "--workers", "2", "--no-watch", "--cache-dir", str(tmp_path)
+    ) as server:
         versions = {httpx.get(f"{server.url}/readyz").json()["version"] for _ in range(20)}
         assert len(versions) == 1
         assert server.query("{ stats { edges } }")["data"]["stats"]["edges"] == 122
