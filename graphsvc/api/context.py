@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import strawberry
@@ -28,15 +27,41 @@ class SnapshotSource(Protocol):
         ...
 
 
-@dataclass(slots=True)
 class Context:
-    """Per request: the snapshot the request started with (a reload never changes it)."""
+    """Per operation: the snapshot it runs on.
 
-    store: GraphStore
-    request: Any = None
-    response: Any = None
-    source: SnapshotSource | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    An HTTP request passes ``store``: the snapshot current when it arrived, kept to the end
+    even if a reload swaps another in. A WebSocket connection outlives reloads, so it passes
+    only ``source``, and each operation reads the source's current snapshot (operations run
+    their synchronous resolvers without yielding to the event loop, so a swap never lands in
+    the middle of one).
+    """
+
+    __slots__ = ("_store", "extra", "request", "response", "source")
+
+    def __init__(
+        self,
+        store: GraphStore | None = None,
+        request: Any = None,
+        response: Any = None,
+        source: SnapshotSource | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        if store is None and source is None:
+            raise ValueError("a Context needs a store or a source")
+        self._store = store
+        self.request = request
+        self.response = response
+        self.source = source
+        self.extra = extra if extra is not None else {}
+
+    @property
+    def store(self) -> GraphStore:
+        """The snapshot this operation runs on."""
+        if self._store is not None:
+            return self._store
+        assert self.source is not None
+        return self.source.store
 
 
 Info = strawberry.Info[Context, None]

@@ -20,7 +20,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -60,6 +60,8 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
         await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
+        if isinstance(request, WebSocket):  # one context per connection: it follows reloads
+            return Context(request=request, response=response, source=self.holder)
         return Context(
             store=self.holder.store, request=request, response=response, source=self.holder
         )
@@ -145,17 +147,13 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
             }
         )
 
-    async def home(request: Request) -> Response:
-        return RedirectResponse("/graphql")
-
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         WebSocketRoute("/graphql", graphql),
         *asset_routes(),
-        *extra_routes(lambda request: holder.store),
-        Route("/", home),
+        *extra_routes(lambda request: holder.store),  # "/" is the explorer page
     ]
 
     @contextlib.asynccontextmanager
@@ -205,7 +203,10 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
 
 def extra_routes(get_store: Callable[[Request], GraphStore]) -> list[BaseRoute]:
     """Routes of the features built on the API: graph export and the explorer page."""
+    from graphsvc.web.explorer import explorer_routes
+
     routes: list[BaseRoute] = []
+    routes += explorer_routes()
     return routes
 
 

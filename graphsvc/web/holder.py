@@ -102,6 +102,8 @@ class StoreHolder:
                 self.reloads += 1
                 if old.version != new.version:
                     for queue in list(self._listeners):
+                        if queue.full():  # a stalled subscriber loses its oldest event
+                            queue.get_nowait()
                         queue.put_nowait((old, new))
             return new
 
