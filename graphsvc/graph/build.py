@@ -37,8 +37,9 @@ from graphsvc.model import (
     topic_key,
 )
 
-_NODE_ATTRS = {kind: {"kind": kind.value} for kind in NodeKind}
-_EDGE_ATTRS = {kind: {"kind": kind.value} for kind in EdgeKind}
+#: The one attribute dict of every node (and edge) of a kind: shared, never mutated.
+NODE_ATTRS = {kind: {"kind": kind.value} for kind in NodeKind}
+EDGE_ATTRS = {kind: {"kind": kind.value} for kind in EdgeKind}
 
 
 @dataclass(slots=True)
@@ -61,8 +62,8 @@ def build_store(
     winners, paths = _pick_winners(records, report)
     full_urls = set(winners)
     stubs: dict[str, _Stub] = {}
-    names: dict[str, Counter[str]] = {}
-    spellings: dict[str, Counter[str]] = {}
+    names: Counter[tuple[str, str]] = Counter()  # (domain, name) -> mentions
+    spellings: Counter[tuple[str, str]] = Counter()  # (folded, spelling) -> mentions
     for path, doc in winners.values():
         for index in doc["self_related"]:
             report.warnings.append(
@@ -73,11 +74,15 @@ def build_store(
                     "self-related",
                 )
             )
-        _count_name(names, doc["provider"])
+        provider = doc["provider"]
+        if provider["name"]:
+            names[provider["domain"], provider["name"]] += 1
         for spelling in doc["topics"]:
-            spellings.setdefault(spelling.casefold(), Counter())[spelling] += 1
+            spellings[spelling.casefold(), spelling] += 1
         for item in doc["related"]:
-            _count_name(names, item["provider"])
+            provider = item["provider"]
+            if provider["name"]:
+                names[provider["domain"], provider["name"]] += 1
             if item["url"] in full_urls:
                 continue
             order = (item["published_at"] or "", path)
@@ -87,14 +92,14 @@ def build_store(
 
     articles: dict[str, Article] = {}
     for url, (_path, doc) in winners.items():
-        articles[article_key(url)] = _article(doc, is_stub=False, sources=paths[url])
+        articles["a:" + url] = _article(doc, is_stub=False, sources=paths[url])
     for url, stub in stubs.items():
-        articles[article_key(url)] = _article(stub.item, is_stub=True, sources=())
+        articles["a:" + url] = _article(stub.item, is_stub=True, sources=())
 
     graph = nx.DiGraph()
     node_dicts = graph._node
     for key in articles:
-        node_dicts[key] = _NODE_ATTRS[NodeKind.ARTICLE]
+        node_dicts[key] = NODE_ATTRS[NodeKind.ARTICLE]
         graph._adj[key] = {}
         graph._pred[key] = {}
     topic_counts: Counter[str] = Counter()
@@ -102,28 +107,30 @@ def build_store(
     topic_members: dict[str, list[str]] = {}
     provider_members: dict[str, list[str]] = {}
     for key, article in articles.items():
-        _add_node(graph, article.provider, NodeKind.PROVIDER)
-        _add_edge(graph, key, article.provider, EdgeKind.PUBLISHED_BY)
+        add_node(graph, article.provider, NodeKind.PROVIDER)
+        add_edge(graph, key, article.provider, EdgeKind.PUBLISHED_BY)
         if not article.is_stub:
             provider_counts[article.provider] += 1
             provider_members.setdefault(article.provider, []).append(key)
     for url, (_path, doc) in winners.items():
-        key = article_key(url)
+        key = "a:" + url
         for item in doc["related"]:
-            _add_edge(graph, key, article_key(item["url"]), EdgeKind.RELATED)
+            add_edge(graph, key, "a:" + item["url"], EdgeKind.RELATED)
         for tkey in articles[key].topics:
-            _add_node(graph, tkey, NodeKind.TOPIC)
-            _add_edge(graph, key, tkey, EdgeKind.TAGGED)
+            add_node(graph, tkey, NodeKind.TOPIC)
+            add_edge(graph, key, tkey, EdgeKind.TAGGED)
             topic_counts[tkey] += 1
             topic_members.setdefault(tkey, []).append(key)
 
+    provider_names = _most_frequent(names)
+    topic_names = _most_frequent(spellings)
     providers = {
-        key: Provider(key, key[2:], _display(names.get(key[2:]), key[2:]), provider_counts[key])
+        key: Provider(key, key[2:], provider_names.get(key[2:], key[2:]), provider_counts[key])
         for key in graph
         if key.startswith("p:")
     }
     topics = {
-        key: Topic(key, _display(spellings.get(key[2:]), key[2:]), topic_counts[key])
+        key: Topic(key, topic_names.get(key[2:], key[2:]), topic_counts[key])
         for key in graph
         if key.startswith("t:")
     }
@@ -257,17 +264,13 @@ def _article(doc: Record, *, is_stub: bool, sources: tuple[str, ...]) -> Article
     )
 
 
-def _count_name(names: dict[str, Counter[str]], provider: Record) -> None:
-    counter = names.setdefault(provider["domain"], Counter())
-    if provider["name"]:
-        counter[provider["name"]] += 1
-
-
-def _display(counter: Counter[str] | None, fallback: str) -> str:
-    """Most frequent spelling (ties: first seen, which Counter keeps), cleaned for display."""
-    if not counter:
-        return fallback
-    return clean_text(counter.most_common(1)[0][0])
+def _most_frequent(counts: Counter[tuple[str, str]]) -> dict[str, str]:
+    """Per identity, its most frequent spelling (ties: the first seen), cleaned for display."""
+    best: dict[str, tuple[int, str]] = {}
+    for (identity, spelling), n in counts.items():  # insertion order: first seen first
+        if identity not in best or n > best[identity][0]:
+            best[identity] = (n, spelling)
+    return {identity: clean_text(spelling) for identity, (_n, spelling) in best.items()}
 
 
 def _date_order(article: Article) -> tuple[int, float, str]:
@@ -277,17 +280,18 @@ def _date_order(article: Article) -> tuple[int, float, str]:
     return (0, -article.published_at.timestamp(), article.key)
 
 
-def _add_node(graph: nx.DiGraph, key: str, kind: NodeKind) -> None:
+def add_node(graph: nx.DiGraph, key: str, kind: NodeKind) -> None:
+    """Add a node (if new) whose attribute dict is shared by every node of its kind."""
     if key not in graph._node:
-        graph._node[key] = _NODE_ATTRS[kind]
+        graph._node[key] = NODE_ATTRS[kind]
         graph._adj[key] = {}
         graph._pred[key] = {}
 
 
-def _add_edge(graph: nx.DiGraph, source: str, target: str, kind: EdgeKind) -> None:
+def add_edge(graph: nx.DiGraph, source: str, target: str, kind: EdgeKind) -> None:
     """Add an edge whose attribute dict is shared by every edge of its kind (never mutated)."""
     if target not in graph._node:
         raise KeyError(target)
-    data = _EDGE_ATTRS[kind]
+    data = EDGE_ATTRS[kind]
     graph._adj[source][target] = data
     graph._pred[target][source] = data
