@@ -12,7 +12,7 @@ import binascii
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -128,7 +128,8 @@ def filter_articles(
     flt = flt or ArticleFilter()
     candidates = _candidates(store, flt)
     articles = store.articles
-    after, before, min_quality = flt.published_after, flt.published_before, flt.min_quality
+    after, before = _utc(flt.published_after), _utc(flt.published_before)
+    min_quality = flt.min_quality
     if after or before or min_quality is not None:
         candidates = [k for k in candidates if _passes(articles[k], after, before, min_quality)]
     if order is ArticleOrder.PUBLISHED_AT_DESC:
@@ -136,6 +137,13 @@ def filter_articles(
     if order is ArticleOrder.PUBLISHED_AT_ASC:
         return _dated_reversed(store, candidates)
     return sorted(candidates, key=lambda k: quality_desc(articles[k]))
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Filter times without a zone are UTC, as document times are (DATA-MODEL.md)."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
 
 
 def _candidates(store: GraphStore, flt: ArticleFilter) -> list[str]:
@@ -197,7 +205,9 @@ def decode_cursor(cursor: str, kind: str) -> SortKey:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         got_kind, key = payload
-        if got_kind != kind or not isinstance(key, list):
+        if got_kind != kind or not isinstance(key, list) or not key:
+            raise ValueError
+        if not all(v is None or isinstance(v, bool | int | float | str) for v in key):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError, UnicodeError):
         raise QueryError(
@@ -228,7 +238,12 @@ def paginate(
     start = 0
     if after:
         position = decode_cursor(after, kind)
-        start = bisect_right(keys, _comparable(position), key=lambda k: _comparable(sort_key(k)))
+        try:
+            start = bisect_right(keys, position, key=sort_key)
+        except TypeError:  # a forged key of the right list kind but the wrong shape
+            raise QueryError(
+                f"invalid cursor {after[:40]!r}: pass an endCursor from this same list as `after`"
+            ) from None
     chunk = list(keys[start : start + first])
     return Page(
         keys=chunk,
@@ -237,11 +252,6 @@ def paginate(
         has_previous=start > 0,
         total=len(keys),
     )
-
-
-def _comparable(key: SortKey) -> SortKey:
-    """JSON turns tuples into lists; compare sort keys as flat tuples either way."""
-    return tuple(tuple(v) if isinstance(v, list) else v for v in key)
 
 
 def article_sort_key(store: GraphStore, order: ArticleOrder) -> Callable[[str], SortKey]:
