@@ -31,6 +31,8 @@ from graphsvc.api.schema import build_schema
 from graphsvc.graph.store import GraphStore
 from graphsvc.settings import Settings
 from graphsvc.web.examples import DEFAULT_QUERY, EXAMPLES
+from graphsvc.web.explorer import explorer_routes
+from graphsvc.web.export import export_routes
 from graphsvc.web.graphiql import OfflineGraphiQLMixin, asset_routes
 from graphsvc.web.holder import StoreHolder
 from graphsvc.web.http import GraphQLApp
@@ -166,7 +168,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
             " /healthz, /readyz); loading %s",
             shown,
             settings.port,
-            settings.corpus,
+            settings.snapshot or settings.corpus,
         )
         try:
             yield
@@ -203,11 +205,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
 
 def extra_routes(get_store: Callable[[Request], GraphStore]) -> list[BaseRoute]:
     """Routes of the features built on the API: graph export and the explorer page."""
-    from graphsvc.web.explorer import explorer_routes
-
-    routes: list[BaseRoute] = []
-    routes += explorer_routes()
-    return routes
+    return [*export_routes(get_store), *explorer_routes()]
 
 
 async def _load_then_watch(holder: StoreHolder, settings: Settings, stop: asyncio.Event) -> None:

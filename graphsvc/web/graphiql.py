@@ -284,6 +284,8 @@ _BOOTSTRAP = r"""
       plugins: [explorer],
       defaultQuery: CONFIG.defaultQuery,
       defaultTabs: defaultTabs,
+      // "Open in playground" links (from the explorer page) pass the query in the fragment.
+      query: new URLSearchParams(window.location.hash.slice(1)).get("query") || undefined,
       defaultEditorToolsVisibility: true,
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: false,

@@ -18,6 +18,7 @@ from watchfiles import Change, DefaultFilter, awatch
 
 from graphsvc.graph.build import load_store
 from graphsvc.graph.searching import search_index
+from graphsvc.graph.snapshot import read_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.loader import DOCUMENT_SUFFIXES
 from graphsvc.settings import Settings
@@ -61,6 +62,8 @@ class StoreHolder:
 
     def _load_corpus(self) -> GraphStore:
         s = self.settings
+        if s.snapshot is not None:
+            return read_snapshot(s.snapshot)
         return load_store(
             s.corpus,
             cache_dir=s.cache_dir,

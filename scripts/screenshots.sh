@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Regenerate the README's screenshots: run the browser tests (which save them to artifacts/),
+# then copy them to docs/screenshots/, which the README links to.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+.venv/bin/python -m pytest tests/web/test_explorer.py tests/web/test_playground.py -q
+cp artifacts/explorer-*.png artifacts/playground-real.png artifacts/playground-example.png docs/screenshots/
+echo "screenshots in docs/screenshots/"
