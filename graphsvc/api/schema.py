@@ -10,15 +10,18 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.base import get_object_definition
 
+from graphsvc.api.analytics import AnalyticsQuery
 from graphsvc.api.context import is_public
+from graphsvc.api.export_field import ExportQuery
 from graphsvc.api.limits import Limits, limit_extensions
 from graphsvc.api.query import Query
 from graphsvc.api.subscription import Subscription
 from graphsvc.api.types import Article, Provider, Topic
 
 #: Root query types, merged into one ``Query``; a feature adds its own class here.
-QUERY_TYPES: tuple[type, ...] = (Query,)
+QUERY_TYPES: tuple[type, ...] = (Query, AnalyticsQuery, ExportQuery)
 
 log = logging.getLogger("graphsvc.api")
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
@@ -41,7 +44,10 @@ class GraphsvcSchema(strawberry.Schema):
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema with every limit; unexpected errors reach clients as a generic message."""
     return GraphsvcSchema(
-        query=merge_types("Query", QUERY_TYPES) if len(QUERY_TYPES) > 1 else Query,
+        query=strawberry.type(
+            merge_types("Query", QUERY_TYPES),
+            description=get_object_definition(Query, strict=True).description,
+        ),
         subscription=Subscription,
         types=[Article, Provider, Topic],
         extensions=[

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -16,6 +17,11 @@ from graphsvc.graph.store import GraphStore
 from graphsvc.model import Article as ArticleRecord
 from graphsvc.model import Provider as ProviderRecord
 from graphsvc.model import Topic as TopicRecord
+
+if TYPE_CHECKING:
+    from graphsvc.api.analytics import CentralityMeasure, ProviderShare, Story, TopicShare
+
+_ANALYTICS = "graphsvc.api.analytics"
 
 
 @strawberry.enum(description="The kinds of edge in the graph.")
@@ -136,6 +142,26 @@ class Article(Node):
     def degree(self, info: Info) -> int:
         return info.context.store.degree(self.key)
 
+    @strawberry.field(
+        description="The story the article belongs to; null for stubs and for articles with no RELATED link to another full article."
+    )
+    def story(self, info: Info) -> Annotated[Story, strawberry.lazy(_ANALYTICS)] | None:
+        from graphsvc.api.analytics import story_of
+
+        return story_of(info.context.store, self.key)
+
+    @strawberry.field(
+        description="1-based centrality rank among all articles (PageRank on RELATED unless asked otherwise); equal scores share a rank."
+    )
+    def rank(
+        self,
+        info: Info,
+        measure: Annotated[CentralityMeasure, strawberry.lazy(_ANALYTICS)] | None = None,
+    ) -> int | None:
+        from graphsvc.api.analytics import rank_of
+
+        return rank_of(info.context.store, self.key, measure)
+
 
 @strawberry.type(description="A provider (publisher), identified by its domain.")
 class Provider(Node):
@@ -163,6 +189,38 @@ class Provider(Node):
     @strawberry.field(description="Number of edges in and out of this node.")
     def degree(self, info: Info) -> int:
         return info.context.store.degree(self.key)
+
+    @strawberry.field(
+        description="1-based centrality rank among all providers (PageRank on their RELATED links unless asked otherwise); equal scores share a rank."
+    )
+    def rank(
+        self,
+        info: Info,
+        measure: Annotated[CentralityMeasure, strawberry.lazy(_ANALYTICS)] | None = None,
+    ) -> int | None:
+        from graphsvc.api.analytics import rank_of
+
+        return rank_of(info.context.store, self.key, measure)
+
+    @strawberry.field(
+        description="The provider's topics, most articles first, with the share of its articles that carry each."
+    )
+    def topic_mix(
+        self, info: Info, first: int | None = 10
+    ) -> list[Annotated[TopicShare, strawberry.lazy(_ANALYTICS)]]:
+        from graphsvc.api.analytics import topic_mix
+
+        return topic_mix(info.context.store, self.key, first)
+
+    @strawberry.field(
+        description="Coverage overlap: the other providers whose articles this provider's articles most often list as related."
+    )
+    def coverage_overlap(
+        self, info: Info, first: int | None = 10
+    ) -> list[Annotated[ProviderShare, strawberry.lazy(_ANALYTICS)]]:
+        from graphsvc.api.analytics import coverage_overlap
+
+        return coverage_overlap(info.context.store, self.key, first)
 
 
 @strawberry.type(description="A topic, identified by its case-folded name.")

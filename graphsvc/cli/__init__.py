@@ -193,4 +193,6 @@ def main() -> None:
 
 
 # Commands that live in their own modules register themselves on ``app`` when imported.
+from graphsvc.cli import build as _build  # noqa: E402, F401
+from graphsvc.cli import export as _export  # noqa: E402, F401
 from graphsvc.cli import serve as _serve  # noqa: E402, F401
