@@ -72,9 +72,11 @@ class PublicError(GraphsvcError):
 
 
 def is_public(error: GraphQLError) -> bool:
-    """Errors of graphsvc's own making, and GraphQL's request errors, are shown as they are."""
+    """Errors of graphsvc's own making and GraphQL's request errors (syntax, validation,
+    variable coercion: anything without a path) are shown as they are; only unexpected
+    exceptions in resolvers are masked."""
     original = error.original_error
-    return original is None or isinstance(original, GraphsvcError)
+    return original is None or not error.path or isinstance(original, GraphsvcError | GraphQLError)
 
 
 def encode_id(key: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
@@ -82,7 +83,9 @@ def estimate_cost(
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    return _selection_cost(schema, root, operation.selection_set, fragments, variables or {}, ())
+    return _selection_cost(
+        schema, root, operation.selection_set, fragments, variables or {}, (), {}
+    )
 
 
 def _selection_cost(
@@ -92,29 +95,32 @@ def _selection_cost(
     fragments: Mapping[str, FragmentDefinitionNode],
     variables: Mapping[str, Any],
     seen: tuple[str, ...],
+    memo: dict[str, int],
 ) -> int:
     if selection_set is None:
         return 0
     total = 0
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            total += _field_cost(schema, parent, selection, fragments, variables, seen)
+            total += _field_cost(schema, parent, selection, fragments, variables, seen, memo)
         elif isinstance(selection, InlineFragmentNode):
             on = parent
             if selection.type_condition is not None:
                 on = schema.get_type(selection.type_condition.name.value) or parent
             total += _selection_cost(
-                schema, on, selection.selection_set, fragments, variables, seen
+                schema, on, selection.selection_set, fragments, variables, seen, memo
             )
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             fragment = fragments.get(name)
             if fragment is None or name in seen:
                 continue  # circular fragments are refused by validation; never loop here
-            on = schema.get_type(fragment.type_condition.name.value) or parent
-            total += _selection_cost(
-                schema, on, fragment.selection_set, fragments, variables, (*seen, name)
-            )
+            if name not in memo:  # each fragment is costed once: no exponential re-walks
+                on = schema.get_type(fragment.type_condition.name.value) or parent
+                memo[name] = _selection_cost(
+                    schema, on, fragment.selection_set, fragments, variables, (*seen, name), memo
+                )
+            total += memo[name]
     return total
 
 
@@ -125,6 +131,7 @@ def _field_cost(
     fragments: Mapping[str, FragmentDefinitionNode],
     variables: Mapping[str, Any],
     seen: tuple[str, ...],
+    memo: dict[str, int],
 ) -> int:
     name = node.name.value
     if name.startswith("__") or not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
@@ -133,7 +140,9 @@ def _field_cost(
     if field is None:
         return 1
     child_type = get_named_type(field.type)
-    children = _selection_cost(schema, child_type, node.selection_set, fragments, variables, seen)
+    children = _selection_cost(
+        schema, child_type, node.selection_set, fragments, variables, seen, memo
+    )
     return 1 + _multiplier(field, node, variables) * children
 
 
@@ -155,6 +164,69 @@ def _multiplier(field: GraphQLField, node: FieldNode, variables: Mapping[str, An
     if isinstance(field_type, GraphQLList):
         return 1 if node.name.value in _PAGED_CHILDREN else LIST_GUESS
     return 1
+
+
+MAX_EXPANDED_SELECTIONS = 10_000
+
+
+def expanded_selections(document: DocumentNode) -> int:
+    """How many field selections the document holds once every fragment spread is expanded,
+    counted with one pass per fragment (a spread cycle counts as nothing here; validation
+    reports it)."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    sizes: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def size(selection_set: SelectionSetNode | None) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += 1 + size(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                total += size(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += fragment_size(selection.name.value)
+            if total > MAX_EXPANDED_SELECTIONS:
+                return total
+        return total
+
+    def fragment_size(name: str) -> int:
+        if name not in sizes:
+            if name in visiting or name not in fragments:
+                return 0
+            visiting.add(name)
+            sizes[name] = size(fragments[name].selection_set)
+            visiting.discard(name)
+        return sizes[name]
+
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    return sum(size(op.selection_set) for op in operations)
+
+
+class GuardedValidationCache(ValidationCache):
+    """Strawberry's validation cache, after refusing documents whose fragments expand past
+    MAX_EXPANDED_SELECTIONS selections: validators walk spreads again and again, so 20
+    fragments that each spread the next twice would otherwise hold the server for minutes."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        count = expanded_selections(document) if document is not None else 0
+        if count > MAX_EXPANDED_SELECTIONS:
+            context.pre_execution_errors = [
+                GraphQLError(
+                    f"the query expands to over {count:,} field selections through its"
+                    f" fragments, over the limit of {MAX_EXPANDED_SELECTIONS:,}",
+                    extensions={"code": "FRAGMENT_EXPANSION_LIMIT"},
+                )
+            ]
+            yield
+            return
+        yield from super().on_validate()
 
 
 def cost_limiter(max_cost: int) -> Callable[[], SchemaExtension]:
@@ -207,6 +279,6 @@ def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: GuardedValidationCache(maxsize=256),
         cost_limiter(limits.max_cost),
     ]

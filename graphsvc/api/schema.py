@@ -17,7 +17,7 @@ from graphsvc.api.context import is_public
 from graphsvc.api.export_field import ExportQuery
 from graphsvc.api.limits import Limits, limit_extensions
 from graphsvc.api.query import Query
-from graphsvc.api.subscription import Subscription
+from graphsvc.api.subscription import Subscription, WebSocketSubscriptionsOnly
 from graphsvc.api.types import Article, Provider, Topic
 
 #: Root query types, merged into one ``Query``; a feature adds its own class here.
@@ -51,6 +51,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         subscription=Subscription,
         types=[Article, Provider, Topic],
         extensions=[
+            WebSocketSubscriptionsOnly,
             *limit_extensions(limits or Limits()),
             lambda: MaskErrors(should_mask_error=lambda e: not is_public(e)),
         ],

@@ -80,8 +80,7 @@ def build(
         console = Console()
         print_report(summary, console)
         console.print(
-            f"snapshot [bold]{output}[/]: {size:,} bytes"
-            f" in {summary['snapshot']['seconds']} s",
+            f"snapshot [bold]{output}[/]: {size:,} bytes in {summary['snapshot']['seconds']} s",
             highlight=False,
         )
     if strict and summary["rejected"]:

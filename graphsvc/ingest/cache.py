@@ -17,7 +17,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 #: Bump when the record format or normalisation rules change: older caches are then dropped.
-RECORD_FORMAT = 5
+RECORD_FORMAT = 6
 
 
 def _lib_version(name: str) -> str:

@@ -87,6 +87,9 @@ def parse_frontmatter(path: str, raw: bytes) -> dict[str, Any]:
         fm, _body = HANDLER.split(text)
     except ValueError as exc:
         raise IngestError(path, str(exc), 1) from None
+    problem = _check_structure(fm)
+    if problem:
+        raise IngestError(path, problem, None)
     try:
         data = HANDLER.load(fm)
     except yaml_rs.YAMLDecodeError as exc:
@@ -100,6 +103,30 @@ def parse_frontmatter(path: str, raw: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise IngestError(path, f"frontmatter is a {_type_name(data)}, not a mapping", 2)
     return data
+
+
+#: Nesting deeper than this (a line's leading spaces and "- " markers) is refused before
+#: parsing: yaml-rs recurses per level and a 24 KB file nested 12,000 deep overflows its stack.
+MAX_NESTING_PREFIX = 1000
+_DEEP_LINE = re.compile(rf"^[ \t-]{{{MAX_NESTING_PREFIX}}}", re.MULTILINE)
+#: Aliases may repeat an anchored value this many bytes in all (estimated as aliases × size):
+#: the replay limit counts events, not bytes, so one big anchored string could fill memory.
+MAX_ALIAS_BYTES = 50_000_000
+_ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[^\s,\[\]{}]+")
+
+
+def _check_structure(fm: str) -> str | None:
+    """Why this frontmatter must not reach the YAML parser, or None."""
+    if _DEEP_LINE.search(fm):
+        return f"frontmatter nested too deeply (a line indented over {MAX_NESTING_PREFIX} levels)"
+    if "&" in fm and "*" in fm:
+        aliases = len(_ALIAS.findall(fm))
+        if aliases * len(fm) > MAX_ALIAS_BYTES:
+            return (
+                f"YAML aliases could expand to over {MAX_ALIAS_BYTES:,} bytes"
+                f" ({aliases:,} aliases in {len(fm):,} bytes)"
+            )
+    return None
 
 
 def read_record(path: str, raw: bytes) -> Record:

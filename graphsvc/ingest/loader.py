@@ -124,6 +124,10 @@ def _walk(root: Path, report: IngestReport, max_file_bytes: int) -> list[_Entry]
         for name in filenames:
             full = base / name
             rel = _rel(full, root)
+            if not _is_utf8(rel):
+                shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                report.rejected.append(Problem(shown, "file name is not valid UTF-8"))
+                continue
             if full.suffix.lower() not in DOCUMENT_SUFFIXES:
                 report.ignored.append(f"{rel} (not .md, .markdown or .txt)")
                 continue
@@ -160,6 +164,15 @@ def _check_file(full: Path, rel: str, real_root: Path, max_file_bytes: int) -> P
     return (st.st_size, st.st_mtime_ns)
 
 
+def _is_utf8(name: str) -> bool:
+    """Whether a path came from valid UTF-8 bytes (Python keeps bad bytes as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
@@ -176,7 +189,12 @@ def parse_file(rel: str, path: str) -> bytes:
         record = {"error": f"cannot be read: {exc.strerror or exc}", "line": None}
     except RecursionError:
         record = {"error": "frontmatter nested too deeply", "line": None}
-    return orjson.dumps(record)
+    except Exception as exc:  # never let one file stop an ingest
+        record = {"error": f"cannot be read: {type(exc).__name__}: {exc}"[:300], "line": None}
+    try:
+        return orjson.dumps(record)
+    except TypeError as exc:
+        return orjson.dumps({"error": f"unsupported value: {exc}"[:300], "line": None})
 
 
 def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[tuple[str, bytes]]:

@@ -6,10 +6,14 @@ Each function follows one rule of DATA-MODEL.md and knows nothing of files or gr
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, date, datetime, time
 from urllib.parse import urlsplit, urlunsplit
 
 import ftfy
+
+_AMP_RUN = re.compile(r"&(?:amp;|#38;|#[xX]0*26;)+")
+_MAX_UNESCAPE_PASSES = 8
 
 #: UTF-8 read as Windows-1252 always shows one of these lead characters; text without any
 #: of them is left alone, which spares ftfy's slower checks on most accented text.
@@ -107,7 +111,10 @@ def clean_text(text: str) -> str:
     """
     out = text
     if "&" in out:
-        while True:
+        # A run of encoded ampersands decodes to one "&", however long: collapsing it first
+        # keeps "decode until stable" linear (an &amp;amp;amp;... title is not quadratic).
+        out = _AMP_RUN.sub("&", out)
+        for _ in range(_MAX_UNESCAPE_PASSES):
             decoded = html.unescape(out)
             if decoded == out:
                 break
@@ -148,9 +155,14 @@ def to_datetime(value: object) -> datetime | None:
         return None
 
 
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # GraphQL's Int is 32-bit
+
+
 def to_int(value: object) -> int | None:
-    """An integer field (quality, heat, width, height): ints only, booleans excluded."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """An integer field (quality, heat, width, height): 32-bit ints only, booleans excluded."""
+    if isinstance(value, int) and not isinstance(value, bool) and INT_MIN <= value <= INT_MAX:
+        return value
+    return None
 
 
 def to_bool(value: object) -> bool | None:

@@ -187,6 +187,8 @@ class GraphQLApp(GraphQL[Context, RootValue]):
             data = await super().parse_http_body(request)
         except AttributeError as exc:  # Strawberry calls .get() on whatever JSON it parsed
             raise HTTPException(400, "The request body must be a JSON object") from exc
+        except (ValueError, RecursionError) as exc:  # bad UTF-8, absurd nesting or numbers
+            raise HTTPException(400, f"The request body is not valid JSON: {exc}"[:200]) from exc
         if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
             raise HTTPException(
                 400, "The GraphQL operation's `operationName` must be a string or null."
