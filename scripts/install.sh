@@ -26,11 +26,15 @@ if $dev; then
   if [ -f tests/audit/package-lock.json ]; then
     npm ci --prefix tests/audit --no-audit --no-fund --loglevel=error
   fi
-  if ! command -v chromium >/dev/null 2>&1; then
+  # Debian packages for the browser tests (chromium) and the load smoke test (wrk).
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-      echo "note: browser tests need Debian's chromium: sudo apt-get install chromium" >&2
+      echo "note: some tests need Debian packages: sudo apt-get install ${missing[*]}" >&2
     fi
   fi
 fi

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +35,11 @@ class Server:
     url: str
     app: Any = None
     process: subprocess.Popen[str] | None = None
+    log: Path | None = None  # the process's output (a file, so a chatty server never blocks)
+
+    def output(self) -> str:
+        """What the server process has printed so far."""
+        return self.log.read_text(errors="replace") if self.log else ""
 
     @property
     def graphql(self) -> str:
@@ -88,23 +94,24 @@ def serve_process(
 ) -> Iterator[Server]:
     """`python -m graphsvc serve ARGS --port P` as a child process; stopped at the end."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "graphsvc", "serve", *args, "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
+    log = Path(tempfile.mkstemp(prefix="graphsvc-serve-", suffix=".log")[1])
+    with log.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "graphsvc", "serve", *args, "--port", str(port)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
     url = f"http://127.0.0.1:{port}"
+    server = Server(url=url, process=proc, log=log)
     try:
         try:
             wait_ready(url, timeout)
         except TimeoutError:
             proc.kill()
-            raise AssertionError(
-                f"server did not start:\n{proc.stdout.read() if proc.stdout else ''}"
-            ) from None
-        yield Server(url=url, process=proc)
+            raise AssertionError(f"server did not start:\n{server.output()}") from None
+        yield server
     finally:
         proc.terminate()
         try:

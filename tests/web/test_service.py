@@ -126,9 +126,7 @@ def test_cors_allow_list(tmp_path: Path) -> None:
 def test_serve_command_and_log_line(tmp_path: Path) -> None:
     with serve_process(str(SEEDS), "--no-watch", "--cache-dir", str(tmp_path)) as server:
         assert server.query("{ stats { articles } }")["data"]["stats"]["articles"] == 21
-        proc = server.process
-    assert proc is not None and proc.stdout is not None
-    output = proc.stdout.read()
+    output = server.output()
     assert "playground: http://127.0.0.1:" in output and "/graphql" in output
     assert "graph loaded: 21 articles" in output
 
