@@ -1,0 +1,280 @@
+"""Snapshots: a written store reads back identical (records, indexes, layout, GraphQL answers),
+and a wrong, truncated or edited file is refused with a clear GraphsvcError."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from array import array
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from support import SEEDS
+from typer.testing import CliRunner
+
+from graphsvc.api.context import Context, encode_id
+from graphsvc.api.schema import build_schema
+from graphsvc.cli import app
+from graphsvc.errors import GraphsvcError
+from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS
+from graphsvc.graph.snapshot import (
+    FORMAT,
+    MAGIC,
+    SnapshotError,
+    read_info,
+    read_snapshot,
+    write_snapshot,
+)
+from graphsvc.graph.store import GraphStore, summarize
+from graphsvc.model import NodeKind
+
+
+def assert_identical(a: GraphStore, b: GraphStore) -> None:
+    """Same records, indexes, report and version, and build.py's graph layout, in order."""
+    for name in ("articles", "providers", "topics", "url_index", "sources"):
+        assert list(getattr(a, name).items()) == list(getattr(b, name).items()), name
+    for name in ("topic_articles", "provider_articles"):
+        assert list(getattr(a, name).items()) == list(getattr(b, name).items()), name
+    assert a.full_by_date == b.full_by_date
+    assert a.stubs_by_date == b.stubs_by_date
+    assert a.report == b.report
+    assert (a.version, a.root) == (b.version, b.root)
+    assert a.counts == b.counts
+    assert summarize(a) == summarize(b)
+    ga, gb = a.graph, b.graph
+    assert list(ga._node.items()) == list(gb._node.items())
+    for node in ga:  # successors (RELATED in rank order) and predecessors, in the same order
+        assert list(ga._adj[node].items()) == list(gb._adj[node].items()), node
+        assert list(ga._pred[node].items()) == list(gb._pred[node].items()), node
+    assert list(gb._adj) == list(ga._adj) and list(gb._pred) == list(ga._pred)
+    # One shared attribute dict per node kind and per edge kind, as build.py makes them.
+    assert all(d is NODE_ATTRS[NodeKind(d["kind"])] for d in gb._node.values())
+    shared = {id(d) for d in EDGE_ATTRS.values()}
+    assert all(id(d) in shared for nbrs in gb._adj.values() for d in nbrs.values())
+    assert all(id(d) in shared for nbrs in gb._pred.values() for d in nbrs.values())
+    # The article's key is its node key (one string, not a copy).
+    assert all(k is article.key for k, article in b.articles.items())
+
+
+def round_trip(store: GraphStore, path: Path, *, compress: bool = False) -> GraphStore:
+    size = write_snapshot(store, path, compress=compress)
+    assert size == path.stat().st_size > 0
+    assert not list(path.parent.glob(".*.tmp"))
+    return read_snapshot(path)
+
+
+def test_seeds_round_trip(seeds_store: GraphStore, tmp_path: Path) -> None:
+    assert_identical(seeds_store, round_trip(seeds_store, tmp_path / "seeds.snap"))
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_news_round_trip(news_store: GraphStore, tmp_path: Path, compress: bool) -> None:
+    read = round_trip(news_store, tmp_path / "news.snap", compress=compress)
+    assert_identical(news_store, read)
+    # DATA-MODEL.md's worked example, from the snapshot.
+    counts = read.counts
+    assert (counts.articles, counts.stubs, counts.providers, counts.topics) == (1368, 2559, 409, 20)
+    assert counts.edges == 47792
+
+
+def test_compression_makes_it_smaller(news_store: GraphStore, tmp_path: Path) -> None:
+    plain = write_snapshot(news_store, tmp_path / "plain.snap")
+    packed = write_snapshot(news_store, tmp_path / "packed.snap", compress=True)
+    assert packed < plain / 2
+
+
+def test_read_info(seeds_store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "seeds.snap"
+    write_snapshot(seeds_store, path)
+    info = read_info(path)
+    assert info["format"] == FORMAT
+    assert info["version"] == seeds_store.version
+    assert info["counts"] == seeds_store.counts.as_dict()
+
+
+QUERIES = [
+    "{ stats { articles stubs providers topics edges } }",
+    "{ topics(first: 100) { totalCount edges { cursor node { id name articleCount } } } }",
+    "{ providers(first: 100) { totalCount edges { cursor node { id name domain articleCount"
+    " articles(first: 5) { edges { node { id } } } } } } }",
+    "{ ingestProblems(warnings: true) { path reason line } }",
+    '{ search(query: "cloud kubernetes", first: 10) { score snippet node { id } } }',
+]
+PER_ARTICLE = [
+    """query ($url: String!) { article(url: $url) { id url title excerpt publishedAt type quality
+    heat published isStub provider { id name } topics { id name } images { url width height }
+    related(first: 50) { totalCount edges { cursor node { id title } } }
+    incoming: related(direction: IN, first: 50) { totalCount edges { node { id } } }
+    both: related(direction: BOTH, first: 50) { edges { node { id } } } } }""",
+    """query ($id: ID!) { neighborhood(id: $id, depth: 2, limit: 200) { truncated
+    nodes { id } edges { kind source target } } }""",
+    """query ($id: ID!, $to: ID!) { shortestPath(from: $id, to: $to) { length nodes { id }
+    edges { kind source target } } }""",
+    """query ($id: ID!, $to: ID!) { shortestPath(from: $id, to: $to, edgeKinds: [RELATED]) {
+    length nodes { id } } }""",
+    """query ($topic: String!) { articles(filter: {topics: [$topic]}, first: 7) { totalCount
+    pageInfo { endCursor hasNextPage } edges { cursor node { id } } } }""",
+]
+
+
+def answers(store: GraphStore) -> list[Any]:
+    """The answers to a fixed set of queries, variables picked from the store by rule."""
+    schema = build_schema()
+    keys = [k for k in store.full_by_date if store.related_out(k)][:3] or list(
+        store.full_by_date[:3]
+    )
+    far = store.full_by_date[-1]
+    topic = min(store.topics.values(), key=lambda t: (-t.article_count, t.key)).name
+    out: list[Any] = []
+
+    def run(query: str, **variables: Any) -> None:
+        result = schema.execute_sync(query, variable_values=variables, context_value=Context(store))
+        out.append((result.data, [e.message for e in result.errors or []]))
+
+    for query in QUERIES:
+        run(query)
+    for key in keys:
+        run(PER_ARTICLE[0], url=store.articles[key].url)
+        run(PER_ARTICLE[1], id=encode_id(key))
+        run(PER_ARTICLE[2], id=encode_id(key), to=encode_id(far))
+        run(PER_ARTICLE[3], id=encode_id(key), to=encode_id(far))
+    run(PER_ARTICLE[4], topic=topic)
+    return out
+
+
+def test_graphql_answers_are_identical(news_store: GraphStore, tmp_path: Path) -> None:
+    read = round_trip(news_store, tmp_path / "news.snap")
+    expected = answers(news_store)
+    assert all(not errors for _data, errors in expected), expected
+    assert answers(read) == expected
+
+
+def test_graphql_answers_are_identical_on_seeds(seeds_store: GraphStore, tmp_path: Path) -> None:
+    assert answers(round_trip(seeds_store, tmp_path / "seeds.snap")) == answers(seeds_store)
+
+
+# Refusals ------------------------------------------------------------------------------
+@pytest.fixture
+def snapshot(seeds_store: GraphStore, tmp_path: Path) -> Path:
+    path = tmp_path / "seeds.snap"
+    write_snapshot(seeds_store, path)
+    return path
+
+
+def test_errors_are_graphsvc_errors() -> None:
+    assert issubclass(SnapshotError, GraphsvcError)
+
+
+def test_other_format_version_is_refused(snapshot: Path) -> None:
+    data = snapshot.read_bytes()
+    first, rest = data.split(b"\n", 1)
+    assert first == MAGIC + str(FORMAT).encode()
+    snapshot.write_bytes(MAGIC + str(FORMAT + 1).encode() + b"\n" + rest)
+    with pytest.raises(SnapshotError, match=rf"format '{FORMAT + 1}'.*reads format {FORMAT}"):
+        read_snapshot(snapshot)
+    with pytest.raises(SnapshotError, match="build it again"):
+        read_info(snapshot)
+
+
+def test_not_a_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "article.md"
+    path.write_text("---\ntitle: x\n---\n")
+    with pytest.raises(SnapshotError, match="not a graphsvc snapshot"):
+        read_snapshot(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match="cannot read snapshot"):
+        read_snapshot(tmp_path / "nothing.snap")
+
+
+@pytest.mark.parametrize("where", [0.3, 0.5, 0.7])
+def test_flipped_byte_is_caught(snapshot: Path, where: float) -> None:
+    data = bytearray(snapshot.read_bytes())
+    trailer_start = len(data) - 8 - int.from_bytes(data[-8:], "little")
+    index = len(MAGIC) + 3 + int((trailer_start - len(MAGIC) - 3) * where)
+    data[index] ^= 0x55
+    snapshot.write_bytes(bytes(data))
+    with pytest.raises(SnapshotError, match="checksum"):
+        read_snapshot(snapshot)
+
+
+@pytest.mark.parametrize("keep", [0.0, 0.5, 0.99])
+def test_truncated_file_is_refused(snapshot: Path, keep: float) -> None:
+    data = snapshot.read_bytes()
+    snapshot.write_bytes(data[: max(len(MAGIC) + 3, int(len(data) * keep))])
+    with pytest.raises(SnapshotError, match="corrupt or truncated"):
+        read_snapshot(snapshot)
+
+
+def test_garbled_trailer_is_refused(snapshot: Path) -> None:
+    data = bytearray(snapshot.read_bytes())
+    data[-20:-8] = b"x" * 12
+    snapshot.write_bytes(bytes(data))
+    with pytest.raises(SnapshotError, match="corrupt"):
+        read_snapshot(snapshot)
+
+
+def rewrite_section(path: Path, name: str, payload: bytes) -> None:
+    """Replace one section and fix its checksum: a file that is well-formed but wrong."""
+    data = path.read_bytes()
+    length = int.from_bytes(data[-8:], "little")
+    body, trailer = data[: -8 - length], json.loads(data[-8 - length : -8])
+    entry = next(s for s in trailer["sections"] if s["name"] == name)
+    entry.update(
+        offset=len(body),
+        length=len(payload),
+        raw_length=len(payload),
+        zlib=False,
+        sha256=hashlib.sha256(payload).hexdigest(),
+    )
+    raw = orjson.dumps(trailer)
+    path.write_bytes(body + payload + raw + len(raw).to_bytes(8, "little"))
+
+
+@pytest.mark.parametrize(
+    ("section", "payload"),
+    [
+        ("succ_nodes", array("I", [4_000_000_000] * 40).tobytes()),  # a node that is not there
+        ("graph_order", array("I", [0] * 30).tobytes()),  # one node many times
+        ("articles", b'{"url": [1, 2]}'),  # columns missing, wrong types
+        ("topics", b"[[1]]"),
+        ("meta", b"not json"),
+        ("full_by_date", b"\x01\x02\x03"),  # not a whole number of uint32s
+    ],
+)
+def test_wrong_content_with_good_checksums_is_refused(
+    snapshot: Path, section: str, payload: bytes
+) -> None:
+    rewrite_section(snapshot, section, payload)
+    with pytest.raises(SnapshotError, match="corrupt"):
+        read_snapshot(snapshot)
+
+
+def test_write_to_a_missing_folder(seeds_store: GraphStore, tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match="cannot write snapshot"):
+        write_snapshot(seeds_store, tmp_path / "no" / "such" / "folder.snap")
+
+
+def test_cli_build_writes_a_snapshot(seeds_store: GraphStore, tmp_path: Path) -> None:
+    out = tmp_path / "seeds.snap"
+    args = ["build", str(SEEDS), "--output", str(out), "--json", "--cache-dir", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["snapshot"]["bytes"] == out.stat().st_size
+    assert summary["articles"] == seeds_store.counts.articles
+    read = read_snapshot(out)  # another ingest: the same graph, its own report timings
+    assert read.version == seeds_store.version
+    assert read.counts == seeds_store.counts
+    assert list(read.articles.items()) == list(seeds_store.articles.items())
+    assert answers(read) == answers(seeds_store)
+
+
+def test_cli_build_reports_errors(tmp_path: Path) -> None:
+    args = ["build", str(SEEDS), "--output", str(tmp_path / "missing" / "x.snap")]
+    result = CliRunner().invoke(app, [*args, "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "cannot write snapshot" in result.output
