@@ -34,6 +34,7 @@ from graphql import (
     get_named_type,
 )
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -273,10 +274,17 @@ def cost_limiter(max_cost: int) -> Callable[[], SchemaExtension]:
 
 
 def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
-    """Every limiter and cache, as factories (never shared instances)."""
+    """Every limiter and cache, as factories (a fresh extension per request).
+
+    The limiters' validation-rule classes are made once here and shared by every request's
+    extension, so that the validation cache (keyed by the rules) hits for repeated queries.
+    """
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
     return [
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ParserCache(maxsize=256),
         lambda: GuardedValidationCache(maxsize=256),

@@ -154,6 +154,8 @@ def _candidates(store: GraphStore, flt: ArticleFilter) -> list[str]:
             key = topic_key(topic_fold(name))
             lists.append(store.topic_articles.get(key, ()))
         lists.sort(key=len)
+        if len(lists) == 1 and not flt.providers:
+            return list(lists[0])  # one C-level copy, not a filter loop over a big topic
         others = [frozenset(keys) for keys in lists[1:]]
         base = [k for k in lists[0] if all(k in other for other in others)]
         if flt.providers:

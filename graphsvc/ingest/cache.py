@@ -17,7 +17,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 #: Bump when the record format or normalisation rules change: older caches are then dropped.
-RECORD_FORMAT = 6
+RECORD_FORMAT = 7
 
 
 def _lib_version(name: str) -> str:
@@ -46,9 +46,12 @@ def cache_path_for(root: Path, cache_dir: Path | None = None) -> Path:
     return (cache_dir or default_cache_dir()) / f"{root.resolve().name}-{digest}.sqlite"
 
 
+_REJECTION = b'{"error"'
+
+
 def is_rejection(blob: bytes) -> bool:
     """Whether a stored record is a rejected file's reason rather than a document."""
-    return blob.startswith(b'{"error"')
+    return blob.startswith(_REJECTION)
 
 
 class ParseCache:
@@ -112,9 +115,9 @@ class ParseCache:
 
     def last_good(self, paths: Iterable[str]) -> dict[str, bytes]:
         """The last good record of each path that has one (kept when a file turns bad)."""
-        if self._db is None:
-            return {}
         wanted = set(paths)
+        if self._db is None or not wanted:
+            return {}
         try:
             rows = self._db.execute("SELECT path, good FROM files WHERE good IS NOT NULL")
             return {path: good for path, good in rows if path in wanted}
@@ -129,12 +132,15 @@ class ParseCache:
             return
         try:
             with self._db:
+                # `good` is kept only while a path's record is a rejection: it is the record
+                # the path had before it turned bad (right-hand sides see the old row).
                 self._db.executemany(
-                    "INSERT INTO files VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
+                    "INSERT INTO files VALUES (?, ?, ?, ?, NULL) ON CONFLICT(path) DO UPDATE SET"
                     " size=excluded.size, mtime_ns=excluded.mtime_ns, record=excluded.record,"
-                    " good=COALESCE(excluded.good, files.good)",
+                    " good=CASE WHEN ? THEN (CASE WHEN substr(files.record, 1, 8) = ?"
+                    " THEN files.good ELSE files.record END) END",
                     [
-                        (path, st[0], st[1], rec, None if is_rejection(rec) else rec)
+                        (path, st[0], st[1], rec, is_rejection(rec), _REJECTION)
                         for path, st, rec in rows
                     ],
                 )
