@@ -59,6 +59,9 @@ RELATIONSHIP_FILES: Mapping[EdgeKind, str] = {
     EdgeKind.TAGGED: "tagged.csv",
 }
 STUB_LABEL = "Stub"
+#: Deflate level: 1 writes about 3x faster than the default 6, for about 20% more bytes
+#: (measured on the news corpus's CSV); generating, not the network, is the slow part.
+COMPRESS_LEVEL = 1
 
 
 def node_header(node_file: NodeFile) -> list[str]:
@@ -144,6 +147,7 @@ def generate_neo4j_zip(selection: Selection, progress: Progress | None = None) -
 def _entry(name: str, stamp: tuple[int, ...]) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
     info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]  # as ZipFile.open sets it
     info.external_attr = 0o644 << 16
     return info
 
