@@ -29,10 +29,14 @@ Loader = Callable[[], GraphStore]
 
 
 class CorpusFilter(DefaultFilter):
-    """Only document files matter to a reload (not editors' swap files or the cache)."""
+    """Only documents and folders matter to a reload (not editors' swap files or the cache)."""
 
     def __call__(self, change: Change, path: str) -> bool:
-        return super().__call__(change, path) and Path(path).suffix.lower() in DOCUMENT_SUFFIXES
+        if not super().__call__(change, path):
+            return False
+        suffix = Path(path).suffix.lower()
+        # Folders count too: a new folder's files can be written before it is watched.
+        return suffix in DOCUMENT_SUFFIXES or not suffix or Path(path).is_dir()
 
 
 class StoreHolder:
