@@ -112,10 +112,15 @@ def build_store(
         if not article.is_stub:
             provider_counts[article.provider] += 1
             provider_members.setdefault(article.provider, []).append(key)
+    related = EDGE_ATTRS[EdgeKind.RELATED]
+    preds = graph._pred
     for url, (_path, doc) in winners.items():
         key = "a:" + url
-        for item in doc["related"]:
-            add_edge(graph, key, "a:" + item["url"], EdgeKind.RELATED)
+        succ = graph._adj[key]
+        for item in doc["related"]:  # add_edge inlined: this loop is most of the edges
+            target = "a:" + item["url"]
+            succ[target] = related
+            preds[target][key] = related
         for tkey in articles[key].topics:
             add_node(graph, tkey, NodeKind.TOPIC)
             add_edge(graph, key, tkey, EdgeKind.TAGGED)
