@@ -116,7 +116,7 @@ class StoryConnection:
     page_info: PageInfo = strawberry.field(description="Where this page stands.")
     total_count: int = strawberry.field(description="Number of stories in the whole list.")
     method: str = strawberry.field(
-        description="How the stories were found: `components` (connected components of the RELATED graph among full articles) or `louvain` (big components split by Louvain)."
+        description="How the stories were found: `components` (connected components of the RELATED graph among full articles), or `louvain` or `label-propagation` (components over 100 articles split into communities)."
     )
 
 

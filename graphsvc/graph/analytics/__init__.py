@@ -17,7 +17,7 @@ def warm(store: GraphStore, betweenness: bool = False) -> None:
     trends.timelines(store)
     providers.provider_links(store)
     for kind in cooccurrence.CoKind:
-        cooccurrence.cooccurrences(store, kind)
+        cooccurrence.baskets_of(store, kind)
     for node_kind in NodeKind:
         for how in centrality.Centrality:
             if how is not centrality.Centrality.BETWEENNESS or betweenness:

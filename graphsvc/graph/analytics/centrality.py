@@ -20,7 +20,7 @@ from typing import Any
 import networkx as nx
 from networkx.algorithms.link_analysis import pagerank_alg
 
-from graphsvc.graph.analytics.cooccurrence import CoKind, cooccurrences
+from graphsvc.graph.analytics.cooccurrence import CoKind, cooccurrence_graph
 from graphsvc.graph.analytics.memo import memoised
 from graphsvc.graph.analytics.providers import provider_links
 from graphsvc.graph.store import GraphStore
@@ -87,10 +87,8 @@ def topic_graph(store: GraphStore) -> nx.Graph:
     """Every topic, with an edge weighted by how many articles carry both."""
     graph = nx.Graph()
     graph.add_nodes_from(sorted(store.topics))
-    pairs = cooccurrences(store, CoKind.TOPIC).pairs
-    graph.add_weighted_edges_from(
-        (a, b, n) for a in sorted(pairs) for b, n in sorted(pairs[a].items()) if a < b
-    )
+    pairs = cooccurrence_graph(store, CoKind.TOPIC, first=len(store.topics)).edges
+    graph.add_weighted_edges_from(sorted((a, b, n) for a, b, n, _w in pairs))
     return graph
 
 

@@ -6,11 +6,9 @@ snapshot's life and goes away with it when a reload swaps a new one in.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from graphsvc.graph.store import GraphStore
@@ -21,31 +19,6 @@ T = TypeVar("T")
 MAX_ARGUMENT_RESULTS = 256
 
 _LOCKS_LOCK = threading.Lock()
-_GC_LOCK = threading.Lock()
-_gc_builds = 0  # builds running now, in any thread
-_gc_was_enabled = False
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic GC while a build runs (restored when the last running build ends).
-
-    A snapshot holds millions of objects, and a build allocates millions more (tuples,
-    dicts): each full collection would walk them all, which made the builds several times
-    slower on a 100,000-article corpus. ``graph.build`` does the same while loading."""
-    global _gc_builds, _gc_was_enabled
-    with _GC_LOCK:
-        if _gc_builds == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_builds += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _gc_builds -= 1
-            if _gc_builds == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 def _lock(store: GraphStore, name: str) -> threading.Lock:
@@ -67,8 +40,7 @@ def memoised(store: GraphStore, name: str, build: Callable[[GraphStore], T]) -> 
     with _lock(store, name):
         value = store.cache.get(key)
         if value is None:
-            with paused_gc():
-                value = build(store)
+            value = build(store)
             store.cache[key] = value
     return value  # type: ignore[no-any-return]
 
@@ -81,8 +53,7 @@ def memoised_call(store: GraphStore, name: str, args: Hashable, compute: Callabl
         if args in table:
             table.move_to_end(args)
             return table[args]  # type: ignore[no-any-return]
-    with paused_gc():
-        value = compute()  # outside the lock: cheap, and two equal computations agree
+    value = compute()  # outside the lock, so other arguments never wait; equal results agree
     with _lock(store, f"{name}:table"):
         table[args] = value
         while len(table) > MAX_ARGUMENT_RESULTS:

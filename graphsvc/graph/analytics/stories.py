@@ -1,11 +1,17 @@
 """Stories: clusters of full articles tied by RELATED edges, with IDs stable across rebuilds.
 
 Where the RELATED graph among full articles is sparse, its connected components are the
-stories; a component larger than MAX_COMPONENT articles is split by Louvain (fixed seed),
-and each community into its connected pieces, so that every story is connected. On the
-shared corpus the largest component has 40 articles and Louvain over the whole graph finds
-exactly the components (modularity 0.94), so components it is. An article with no RELATED
-edge to another full article is in no story; stubs are in none.
+stories. Components larger than MAX_COMPONENT articles are split into communities, and each
+community into its connected pieces, so that every story is connected: by Louvain while
+those components hold at most LOUVAIN_MAX_NODES articles, beyond that by asynchronous label
+propagation, whose cost stays linear. On the 100,000-article synthetic corpus (one component
+of 69,054 articles, 409,365 edges) Louvain took 83 s; label propagation took 9.5 s but left
+a community of 68,567, so it is only the fallback for bigger graphs. Both run with a fixed
+seed on a graph built in key order: the same corpus gives the same stories in any process.
+
+On the shared corpus the largest component has 40 articles and Louvain over the whole graph
+finds exactly the components (modularity 0.94), so components it is. An article with no
+RELATED edge to another full article is in no story; stubs are in none.
 """
 
 from __future__ import annotations
@@ -20,14 +26,16 @@ from types import MappingProxyType
 
 import networkx as nx
 
-from graphsvc.graph.analytics.memo import memoised
+from graphsvc.graph.analytics.memo import memoised, memoised_call
 from graphsvc.graph.queries import ArticleFilter, SortKey, date_asc, date_desc, filter_articles
 from graphsvc.graph.store import GraphStore
 
 #: Components with more articles than this are split by Louvain.
 MAX_COMPONENT = 100
-#: Louvain's seed: the same corpus always gives the same stories.
-LOUVAIN_SEED = 42
+#: Above this many articles in big components, label propagation replaces Louvain.
+LOUVAIN_MAX_NODES = 100_000
+#: The seed of both: the same corpus always gives the same stories.
+SEED = 42
 STORY_PREFIX = "s:"
 
 
@@ -60,7 +68,7 @@ class Story:
 class Stories:
     """Every story of a snapshot, with the way they were found."""
 
-    method: str  # "components" or "louvain" (some component was split)
+    method: str  # "components", "louvain" or "label-propagation" (big components split)
     by_key: Mapping[str, Story]
     of_article: Mapping[str, str]
     orders: Mapping[StoryOrder, tuple[str, ...]]
@@ -93,9 +101,12 @@ def story_graph(store: GraphStore) -> nx.Graph:
 
 
 def partition(
-    graph: nx.Graph, max_component: int = MAX_COMPONENT, seed: int = LOUVAIN_SEED
+    graph: nx.Graph,
+    max_component: int = MAX_COMPONENT,
+    louvain_max: int = LOUVAIN_MAX_NODES,
+    seed: int = SEED,
 ) -> tuple[str, list[set[str]]]:
-    """Connected groups of two or more nodes: components, with the big ones split by Louvain."""
+    """Connected groups of two or more nodes: components, with the big ones split."""
     groups: list[set[str]] = []
     big: list[str] = []
     for component in nx.connected_components(graph):
@@ -108,17 +119,25 @@ def partition(
     sub = nx.Graph()
     sub.add_nodes_from(sorted(big))
     sub.add_edges_from(sorted(tuple(sorted(e)) for e in graph.subgraph(big).edges))
-    for community in nx.community.louvain_communities(sub, seed=seed):
+    if len(big) <= louvain_max:
+        method, communities = "louvain", nx.community.louvain_communities(sub, seed=seed)
+    else:
+        method, communities = "label-propagation", nx.community.asyn_lpa_communities(sub, seed=seed)
+    for community in communities:
         for piece in nx.connected_components(sub.subgraph(community)):
             if len(piece) > 1:
                 groups.append(set(piece))
-    return "louvain", groups
+    return method, groups
 
 
-def build_stories(store: GraphStore, max_component: int = MAX_COMPONENT) -> Stories:
+def build_stories(
+    store: GraphStore,
+    max_component: int = MAX_COMPONENT,
+    louvain_max: int = LOUVAIN_MAX_NODES,
+) -> Stories:
     """Find and summarise every story of a snapshot."""
     graph = story_graph(store)
-    method, groups = partition(graph, max_component)
+    method, groups = partition(graph, max_component, louvain_max)
     articles = store.articles
     by_key: dict[str, Story] = {}
     of_article: dict[str, str] = {}
@@ -184,9 +203,16 @@ def list_stories(
 ) -> tuple[list[str], Callable[[str], SortKey]]:
     """Story keys in an order (with a filter: the stories with an article that passes it)."""
     found = stories(store)
-    keys: Iterable[str] = found.orders[order]
-    if flt is not None and flt != ArticleFilter():
-        hit = {found.of_article.get(k) for k in filter_articles(store, flt)}
-        keys = (k for k in keys if k in hit)
     by_key = found.by_key
-    return list(keys), lambda k: story_sort_key(by_key[k], order)
+
+    def sort_key(key: str) -> SortKey:
+        return story_sort_key(by_key[key], order)
+
+    if flt is None or flt == ArticleFilter():
+        return list(found.orders[order]), sort_key
+
+    def matching() -> list[str]:
+        hit = {found.of_article.get(k) for k in filter_articles(store, flt)}
+        return [k for k in found.orders[order] if k in hit]
+
+    return memoised_call(store, "stories-filtered", (flt, order), matching), sort_key

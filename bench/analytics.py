@@ -1,0 +1,167 @@
+"""Cost of graph analytics on a corpus: each analytic cold (first call on its snapshot), then
+cached (the same call again).
+
+Usage: ``python bench/analytics.py [CORPUS_DIR] [--repeat N] [--betweenness] [--only TEXT]``
+(CORPUS_DIR defaults to ``../shared/corpus/news`` beside the repo). Each group of analytics
+runs on its own copy of the snapshot with an empty cache, so one group's caches never warm
+another's; within a group, the first line includes what the group shares (the stories, the
+timelines, the basket counts, a kind's centrality graph) and the next lines only their own
+work. "cached" is the median of N calls after the first. PageRank uses NetworkX's SciPy
+version where SciPy is importable, else its pure Python one; the header says which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib.util
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from graphsvc.graph.analytics import (  # noqa: E402
+    centrality,
+    cooccurrence,
+    facets,
+    providers,
+    stories,
+    trends,
+)
+from graphsvc.graph.build import load_store  # noqa: E402
+from graphsvc.graph.queries import ArticleFilter  # noqa: E402
+from graphsvc.graph.store import GraphStore  # noqa: E402
+from graphsvc.model import NodeKind  # noqa: E402
+
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "news"
+Call = Callable[[GraphStore], Any]
+Group = list[tuple[str, Call]]
+
+
+def groups(store: GraphStore, betweenness: bool) -> list[Group]:
+    """Every analytic as a resolver calls it, grouped by what they compute together."""
+    topic = max(store.topics.values(), key=lambda t: t.article_count).key
+    provider = max(store.providers.values(), key=lambda p: p.article_count).key
+    article = store.full_by_date[0]
+    second = sorted(store.topics.values(), key=lambda t: t.article_count)[-2].name
+    co, measure = cooccurrence, cooccurrence.CoMeasure
+    out: list[Group] = [
+        [
+            ("stories (partition + summaries)", stories.stories),
+            (
+                "stories(orderBy: RECENT, topic filter)",
+                lambda s: stories.list_stories(
+                    s, ArticleFilter(topics=(second,)), stories.StoryOrder.RECENT
+                ),
+            ),
+            ("Article.story", lambda s: stories.story_of(s, article)),
+        ],
+        [
+            (
+                "topicTrend(MONTH, full range)",
+                lambda s: trends.trend(s, topic, trends.Bucket.MONTH),
+            ),
+            ("topicTrend(DAY, full range)", lambda s: trends.trend(s, topic, trends.Bucket.DAY)),
+            ("trendingTopics(7 d, 8 windows)", lambda s: trends.trending(s, "topic")),
+            ("trendingProviders(7 d, 8 windows)", lambda s: trends.trending(s, "provider")),
+        ],
+        [
+            (
+                "cooccurrence(TOPIC, PMI)",
+                lambda s: co.neighbours(s, co.CoKind.TOPIC, topic, measure.PMI),
+            ),
+        ],
+        [
+            (
+                "cooccurrence(PROVIDER, JACCARD)",
+                lambda s: co.neighbours(s, co.CoKind.PROVIDER, provider, measure.JACCARD),
+            ),
+            (
+                "cooccurrenceGraph(PROVIDER, PMI, 50)",
+                lambda s: co.cooccurrence_graph(s, co.CoKind.PROVIDER, measure.PMI, 50),
+            ),
+        ],
+        [
+            ("facets(no filter)", lambda s: facets.facets(s)),
+            ("facets(topic filter)", lambda s: facets.facets(s, ArticleFilter(topics=(second,)))),
+        ],
+        [
+            ("Provider.topicMix", lambda s: providers.topic_mix(s, provider)),
+            ("Provider.coverageOverlap", lambda s: providers.coverage_overlap(s, provider)),
+        ],
+    ]
+    for kind in NodeKind:
+        group: Group = []
+        for how in centrality.Centrality:
+            skip = how is centrality.Centrality.BETWEENNESS and kind is NodeKind.ARTICLE
+            if skip and not betweenness:
+                continue
+            group.append(
+                (
+                    f"central({kind.value.upper()}, {how.value})",
+                    lambda s, k=kind, h=how: centrality.central(s, k, h, 10),
+                )
+            )
+        out.append(group)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the corpus, then time every analytic cold and cached."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument(
+        "--betweenness", action="store_true", help="also article betweenness (the slowest)"
+    )
+    parser.add_argument("--only", default="", help="run the groups whose names contain this")
+    args = parser.parse_args(argv)
+    if not args.corpus.is_dir():
+        print(f"corpus folder not found: {args.corpus}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    store = load_store(args.corpus)
+    c = store.counts
+    print(
+        f"corpus {args.corpus}: {c.articles:,} articles, {c.stubs:,} stubs,"
+        f" {c.providers:,} providers, {c.related:,} RELATED edges;"
+        f" loaded in {time.perf_counter() - started:.1f} s"
+    )
+    scipy = importlib.util.find_spec("scipy") is not None
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs,"
+        f" PageRank {'with SciPy' if scipy else 'pure Python (no SciPy)'}"
+    )
+    print(f"{'analytic':42} {'cold':>12} {'cached':>12}", flush=True)
+    total = 0.0
+    for group in groups(store, args.betweenness):
+        if args.only and not any(args.only in name for name, _call in group):
+            continue
+        snapshot = dataclasses.replace(store, cache={})
+        for name, call in group:
+            t0 = time.perf_counter()
+            call(snapshot)
+            cold = time.perf_counter() - t0
+            total += cold
+            warm = []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                call(snapshot)
+                warm.append(time.perf_counter() - t0)
+            cached = statistics.median(warm) * 1e6
+            print(f"{name:42} {cold * 1e3:9.1f} ms {cached:9.1f} µs", flush=True)
+    print(f"sum of cold times {total:.2f} s")
+    found = stories.stories(store)
+    sizes = [s.size for s in found.by_key.values()]
+    print(f"stories: {len(sizes)} by {found.method}, {sum(sizes)} articles, largest {max(sizes)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
