@@ -164,8 +164,10 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
         tasks = [asyncio.create_task(_load_then_watch(holder, settings, stop))]
         shown = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
         log.info(
-            "playground: http://%s:%s/graphql (GraphQL over HTTP and WebSocket at the same URL;"
-            " /healthz, /readyz); loading %s",
+            "playground: http://%s:%s/graphql (GraphQL over HTTP and WebSocket at the same URL);"
+            " explorer: http://%s:%s/; health: /healthz, /readyz; loading %s",
+            shown,
+            settings.port,
             shown,
             settings.port,
             settings.snapshot or settings.corpus,
