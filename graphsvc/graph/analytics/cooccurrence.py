@@ -147,17 +147,21 @@ def neighbours(
 ) -> list[Weighted]:
     """The nodes that co-occur with ``of`` at least ``min_count`` times, heaviest first
     (ties: higher count, then key)."""
-    found = baskets_of(store, kind)
-    n_of, total = found.occurrences(of), len(found.baskets)
-    ranked = sorted(
-        (
-            Weighted(b, n, weigh(measure, n, n_of, found.occurrences(b), total))
-            for b, n in pair_counts(store, kind, of).items()
-            if n >= min_count
-        ),
-        key=lambda w: (-w.weight, -w.count, w.key),
-    )
-    return ranked[:first]
+
+    def rank() -> list[Weighted]:
+        found = baskets_of(store, kind)
+        n_of, total = found.occurrences(of), len(found.baskets)
+        return sorted(
+            (
+                Weighted(b, n, weigh(measure, n, n_of, found.occurrences(b), total))
+                for b, n in pair_counts(store, kind, of).items()
+                if n >= min_count
+            ),
+            key=lambda w: (-w.weight, -w.count, w.key),
+        )
+
+    args = (kind, of, measure, min_count)
+    return memoised_call(store, "cooccurrence-neighbours", args, rank)[:first]
 
 
 def cooccurrence_graph(
