@@ -12,7 +12,7 @@ import pytest
 import strawberry
 from analytics_support import run
 
-from graphsvc.graph.analytics import stories, trends
+from graphsvc.graph.analytics import centrality, stories, trends
 from graphsvc.graph.analytics.facets import facets
 from graphsvc.graph.build import load_store
 from graphsvc.graph.queries import ArticleFilter
@@ -178,3 +178,11 @@ def test_analytics_through_graphql_on_the_corpus(
     assert [c["rank"] for c in data["central"]] == [c["node"]["rank"] for c in data["central"]]
     scores = [t["score"] for t in data["trendingTopics"]["topics"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_article_degree_is_networkx_degree_centrality(news_store: GraphStore) -> None:
+    undirected = centrality.article_graph(news_store).to_undirected()
+    want = nx.degree_centrality(undirected)
+    got = centrality.article_degrees(news_store)
+    assert got.keys() == want.keys()
+    assert all(got[k] == pytest.approx(want[k], abs=1e-15) for k in want)

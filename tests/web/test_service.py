@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 from pathlib import Path
 
 import httpx
@@ -135,6 +136,19 @@ def test_two_workers_serve_the_same_snapshot(tmp_path: Path) -> None:
     with serve_process(
         str(SEEDS), "--workers", "2", "--no-watch", "--cache-dir", str(tmp_path)
     ) as server:
-        versions = {httpx.get(f"{server.url}/readyz").json()["version"] for _ in range(20)}
+        # Each worker loads the graph itself, so one may still answer 503 just after
+        # the other is ready: wait for twenty ready answers in a row.
+        versions: set[str] = set()
+        in_a_row, deadline = 0, time.monotonic() + 120
+        while in_a_row < 20:
+            assert time.monotonic() < deadline, "both workers never became ready"
+            response = httpx.get(f"{server.url}/readyz")
+            if response.status_code == 200:
+                versions.add(response.json()["version"])
+                in_a_row += 1
+            else:
+                assert response.status_code == 503, response.text
+                in_a_row = 0
+                time.sleep(0.1)
         assert len(versions) == 1
         assert server.query("{ stats { edges } }")["data"]["stats"]["edges"] == 122

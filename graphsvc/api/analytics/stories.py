@@ -32,7 +32,9 @@ from graphsvc.graph.analytics import stories
 from graphsvc.graph.store import GraphStore
 
 
-@strawberry.enum(description="Orders of story lists; ties are broken by the story ID.")
+@strawberry.enum(
+    description="Orders of story lists; ties are broken by a hash of the story's smallest member, stable across rebuilds."
+)
 class StoryOrder(Enum):
     SIZE = strawberry.enum_value("SIZE", description="Most articles first, then most recent.")
     RECENT = strawberry.enum_value(
