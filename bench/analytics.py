@@ -34,7 +34,7 @@ from graphsvc.graph.analytics import (  # noqa: E402
     stories,
     trends,
 )
-from graphsvc.graph.build import load_store  # noqa: E402
+from graphsvc.graph.loading import load_store  # noqa: E402
 from graphsvc.graph.queries import ArticleFilter  # noqa: E402
 from graphsvc.graph.store import GraphStore  # noqa: E402
 from graphsvc.model import NodeKind  # noqa: E402

@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mix import Case, cases
 
-from graphsvc.graph.build import load_store
+from graphsvc.graph.loading import load_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.cache import default_cache_dir
 

@@ -27,7 +27,7 @@ from mix import Case, cases
 
 from graphsvc.api.context import Context
 from graphsvc.api.schema import build_schema
-from graphsvc.graph.build import load_store
+from graphsvc.graph.loading import load_store
 from graphsvc.graph.snapshot import read_snapshot
 from graphsvc.graph.store import GraphStore
 

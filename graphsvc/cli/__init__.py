@@ -15,7 +15,7 @@ from rich.table import Table
 
 from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
-from graphsvc.graph.build import load_store
+from graphsvc.graph.loading import load_store
 from graphsvc.graph.store import GraphStore, summarize
 from graphsvc.settings import Settings
 

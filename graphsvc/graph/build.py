@@ -13,15 +13,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 import networkx as nx
 
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.documents import Record
-from graphsvc.ingest.loader import LoadResult, Progress, load_corpus
 from graphsvc.ingest.normalize import clean_text
 from graphsvc.model import (
     Article,
@@ -167,39 +164,8 @@ def build_store(
     )
 
 
-def load_store(
-    root: Path,
-    *,
-    cache_dir: Path | None = None,
-    use_cache: bool = True,
-    workers: int | None = None,
-    max_file_bytes: int | None = None,
-    progress: Progress | None = None,
-) -> GraphStore:
-    """Ingest a corpus folder and build its store in one call."""
-    kwargs: dict[str, Any] = {}
-    if max_file_bytes is not None:
-        kwargs["max_file_bytes"] = max_file_bytes
-    with _no_gc():  # millions of small acyclic objects: the cyclic GC only slows this down
-        result: LoadResult = load_corpus(
-            root,
-            cache_dir=cache_dir,
-            use_cache=use_cache,
-            workers=workers,
-            progress=progress,
-            **kwargs,
-        )
-        return build_store(
-            result.records,
-            result.report,
-            version=result.version,
-            root=str(root),
-            sources=result.stats,
-        )
-
-
 @contextmanager
-def _no_gc() -> Iterator[None]:
+def no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector (restoring its previous state)."""
     was_enabled = gc.isenabled()
     gc.disable()

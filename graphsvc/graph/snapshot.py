@@ -15,7 +15,6 @@ little smaller than a built one. ``loaded_at`` is the time of reading, as after 
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import sys
@@ -34,7 +33,7 @@ import orjson
 
 from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
-from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS
+from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS, no_gc
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import (
     Article,
@@ -80,7 +79,7 @@ def write_snapshot(store: GraphStore, path: Path | str, *, compress: bool = Fals
     ``compress`` zlib-compresses every section: about a third of the size, slower to read.
     """
     path = Path(path)
-    with _no_gc():  # millions of short-lived containers: the cyclic GC only slows this down
+    with no_gc():  # millions of short-lived containers: the cyclic GC only slows this down
         return _write(store, path, compress)
 
 
@@ -276,7 +275,7 @@ def read_snapshot(path: Path | str) -> GraphStore:
     with _open(path) as fh:
         info = _trailer(fh, path)
         sections = _Sections(fh, path, info["sections"])
-        with _no_gc():
+        with no_gc():
             try:
                 return _rebuild(sections)
             except SnapshotError:
@@ -491,15 +490,3 @@ def _read_lists(
             for i, owner in enumerate(owners)
         }
     )
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic GC while millions of acyclic objects are made (as build.py does)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

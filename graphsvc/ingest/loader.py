@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -18,7 +19,7 @@ from pathlib import Path
 import orjson
 
 from graphsvc.errors import IngestError
-from graphsvc.ingest.cache import ParseCache, Stat, cache_path_for, is_rejection
+from graphsvc.ingest.cache import CACHE_VERSION, ParseCache, Stat, cache_path_for, is_rejection
 from graphsvc.ingest.documents import Record, read_record
 from graphsvc.model import IngestReport, Problem
 
@@ -49,6 +50,44 @@ class _Entry:
     stat: Stat
 
 
+@dataclass(slots=True)
+class Scan:
+    """A corpus folder walked: its documents with their size and mtime, and a report of the
+    files skipped or refused on the way (nothing has been read yet)."""
+
+    root: Path
+    entries: list[_Entry]
+    report: IngestReport
+    max_file_bytes: int
+    started: float
+
+    def fingerprint(self) -> str:
+        """A hash of everything an ingest's result depends on, short of reading the files:
+        each document's path, size and mtime, what the walk skipped, the parser and rules."""
+        digest = hashlib.sha256(f"{CACHE_VERSION}|{self.max_file_bytes}".encode())
+        for e in self.entries:
+            digest.update(f"\0{e.rel}\0{e.stat[0]}\0{e.stat[1]}".encode())
+        skipped = sorted((p.path, p.reason) for p in self.report.rejected)
+        digest.update(orjson.dumps([self.report.ignored, skipped]))
+        return digest.hexdigest()[:32]
+
+    @property
+    def stats(self) -> dict[str, Stat]:
+        """Size and mtime of every document, by path."""
+        return {e.rel: e.stat for e in self.entries}
+
+
+def scan_corpus(root: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Scan:
+    """Walk ``root``; raise IngestError only if it is no folder."""
+    started = time.perf_counter()
+    if not root.is_dir():
+        raise IngestError(str(root), "not a folder (or it does not exist)")
+    report = IngestReport()
+    entries = _walk(root, report, max_file_bytes)
+    report.files = len(entries) + len(report.rejected)
+    return Scan(root, entries, report, max_file_bytes, started)
+
+
 def load_corpus(
     root: Path,
     *,
@@ -57,14 +96,12 @@ def load_corpus(
     workers: int | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     progress: Progress | None = None,
+    scan: Scan | None = None,
 ) -> LoadResult:
-    """Read every document under ``root``; raise IngestError only if ``root`` is no folder."""
-    started = time.perf_counter()
-    if not root.is_dir():
-        raise IngestError(str(root), "not a folder (or it does not exist)")
-    report = IngestReport()
-    entries = _walk(root, report, max_file_bytes)
-    report.files = len(entries) + sum(1 for p in report.rejected)
+    """Read every document under ``root`` (walked now, or already by ``scan``); raise
+    IngestError only if ``root`` is no folder."""
+    scan = scan or scan_corpus(root, max_file_bytes=max_file_bytes)
+    report, entries = scan.report, scan.entries
     cache = ParseCache(cache_path_for(root, cache_dir)) if use_cache else None
     try:
         known = cache.stats() if cache else {}
@@ -104,9 +141,8 @@ def load_corpus(
             report.warnings.append(Problem(entry.rel, reason, None, kind))
         records.append((entry.rel, record))
     report.rejected.sort(key=lambda p: p.path)
-    report.seconds = time.perf_counter() - started
-    stats = {e.rel: e.stat for e in entries}
-    return LoadResult(records, report, stats, digest.hexdigest()[:16])
+    report.seconds = time.perf_counter() - scan.started
+    return LoadResult(records, report, scan.stats, digest.hexdigest()[:16])
 
 
 def _walk(root: Path, report: IngestReport, max_file_bytes: int) -> list[_Entry]:
@@ -226,6 +262,16 @@ def _map_chunks(
     if workers <= 1:
         yield from map(_parse_chunk, chunks)
         return
+    if not _main_importable():
+        yield from map(_parse_chunk, chunks)
+        return
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield from pool.map(_parse_chunk, chunks)
+
+
+def _main_importable() -> bool:
+    """Whether pool workers can start: they re-import ``__main__`` from its file, which fails
+    for a script read from stdin (``python - < script.py``); then parsing stays in process."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.exists(main_file)

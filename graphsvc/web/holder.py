@@ -16,7 +16,7 @@ from pathlib import Path
 import anyio
 from watchfiles import Change, DefaultFilter, awatch
 
-from graphsvc.graph.build import load_store
+from graphsvc.graph.loading import load_store
 from graphsvc.graph.searching import search_index
 from graphsvc.graph.snapshot import read_snapshot
 from graphsvc.graph.store import GraphStore

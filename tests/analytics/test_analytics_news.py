@@ -14,7 +14,7 @@ from analytics_support import run
 
 from graphsvc.graph.analytics import centrality, stories, trends
 from graphsvc.graph.analytics.facets import facets
-from graphsvc.graph.build import load_store
+from graphsvc.graph.loading import load_store
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.graph.store import GraphStore
 

@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from graphsvc.graph.build import load_store
+from graphsvc.graph.loading import load_store
 
 
 def main(corpus: str) -> None:

@@ -1,0 +1,98 @@
+"""A corpus folder to a GraphStore in one call, with the store itself cached between runs.
+
+The parse cache (ingest/cache.py) spares re-parsing unchanged files. On top of it, the store
+built from a corpus is kept as a snapshot (graph/snapshot.py) in the same cache folder, named
+by the corpus's fingerprint: every document's path, size and mtime, what the walk skipped, and
+the parser and rules (``Scan.fingerprint``). When nothing has changed since, the next load
+walks the folder and reads that snapshot instead of decoding and merging every record. A
+snapshot that cannot be read (truncated, edited, an older format) is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from pathlib import Path
+
+from graphsvc.graph.build import build_store, no_gc
+from graphsvc.graph.snapshot import SnapshotError, read_snapshot, write_snapshot
+from graphsvc.graph.store import GraphStore
+from graphsvc.ingest.cache import cache_path_for
+from graphsvc.ingest.loader import MAX_FILE_BYTES, Progress, Scan, load_corpus, scan_corpus
+
+log = logging.getLogger(__name__)
+
+_SUFFIX = ".store"
+
+
+def load_store(
+    root: Path,
+    *,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    workers: int | None = None,
+    max_file_bytes: int | None = None,
+    progress: Progress | None = None,
+) -> GraphStore:
+    """Ingest a corpus folder and build its store (or read it back when nothing changed)."""
+    scan = scan_corpus(root, max_file_bytes=max_file_bytes or MAX_FILE_BYTES)
+    kept = store_cache_path(scan, cache_dir) if use_cache else None
+    if kept is not None and kept.exists():
+        store = _read_kept(kept, scan)
+        if store is not None:
+            if progress:
+                progress(len(scan.entries), len(scan.entries))
+            return store
+    with no_gc():  # millions of small acyclic objects: the cyclic GC only slows this down
+        result = load_corpus(
+            root, cache_dir=cache_dir, use_cache=use_cache, workers=workers,
+            progress=progress, scan=scan,
+        )  # fmt: skip
+        store = build_store(
+            result.records,
+            result.report,
+            version=result.version,
+            root=str(root),
+            sources=result.stats,
+        )
+    if kept is not None:
+        _keep(store, kept)
+    return store
+
+
+def store_cache_path(scan: Scan, cache_dir: Path | None = None) -> Path:
+    """Where the store of a scanned corpus is kept: beside its parse cache, by fingerprint."""
+    parse_cache = cache_path_for(scan.root, cache_dir)
+    return parse_cache.with_name(f"{parse_cache.stem}-{scan.fingerprint()}{_SUFFIX}")
+
+
+def _read_kept(path: Path, scan: Scan) -> GraphStore | None:
+    """The kept store, its report saying that nothing was parsed; None if it is unreadable."""
+    try:
+        store = read_snapshot(path)
+    except SnapshotError as exc:
+        log.warning("ignoring the kept store (%s); building it again", exc)
+        return None
+    if dict(store.sources) != scan.stats:  # the fingerprint said equal: belt and braces
+        return None
+    report = dataclasses.replace(
+        store.report,
+        parsed=0,
+        cached=len(scan.entries),
+        seconds=time.perf_counter() - scan.started,
+    )
+    return dataclasses.replace(store, report=report, root=str(scan.root))
+
+
+def _keep(store: GraphStore, path: Path) -> None:
+    """Write the store beside the parse cache and remove the corpus's older ones; never fatal."""
+    try:
+        write_snapshot(store, path)
+    except (SnapshotError, OSError) as exc:
+        log.warning("could not keep the built store for the next start: %s", exc)
+        return
+    prefix = path.stem.rsplit("-", 1)[0] + "-"
+    for old in path.parent.iterdir():
+        if old != path and old.name.startswith(prefix) and old.name.endswith(_SUFFIX):
+            old.unlink(missing_ok=True)

@@ -1,0 +1,90 @@
+"""The store kept between runs (graph/loading.py): an unchanged corpus is read back from the
+kept snapshot, identical to a fresh build; any change, a bad kept file or no cache rebuilds."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from support import SEEDS
+from test_snapshot import assert_identical
+
+from graphsvc.graph.loading import load_store
+
+
+def kept_files(cache: Path) -> list[Path]:
+    return sorted(cache.glob("*.store"))
+
+
+def copy_seeds(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    return corpus
+
+
+def test_unchanged_corpus_reads_the_kept_store(tmp_path: Path) -> None:
+    corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
+    built = load_store(corpus, cache_dir=cache)
+    assert built.report.parsed == built.report.files == 21
+    assert len(kept_files(cache)) == 1
+    again = load_store(corpus, cache_dir=cache)
+    assert (again.report.parsed, again.report.cached) == (0, 21)
+    fresh = load_store(corpus, use_cache=False)
+    # Equal to a fresh build in everything but the counts of what was parsed this run.
+    fresh.report.parsed, fresh.report.cached = 0, 21
+    fresh.report.seconds = again.report.seconds
+    assert_identical(fresh, again)
+
+
+def test_a_changed_file_rebuilds_and_replaces_the_kept_store(tmp_path: Path) -> None:
+    corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
+    load_store(corpus, cache_dir=cache)
+    first = kept_files(cache)
+    victim = sorted(corpus.glob("*.md"))[3]
+    text = victim.read_text()
+    title_line = next(line for line in text.splitlines() if line.startswith("title:"))
+    victim.write_text(text.replace(title_line, 'title: "A title changed since"', 1))
+    os.utime(victim, ns=(10**9, 10**9))  # a different mtime even on a coarse clock
+    changed = load_store(corpus, cache_dir=cache)
+    assert changed.report.parsed == 1
+    assert "A title changed since" in {a.title for a in changed.articles.values()}
+    assert len(kept_files(cache)) == 1 and kept_files(cache) != first
+    again = load_store(corpus, cache_dir=cache)
+    assert again.report.parsed == 0 and again.version == changed.version
+    assert "A title changed since" in {a.title for a in again.articles.values()}
+
+
+def test_added_and_skipped_files_change_the_fingerprint(tmp_path: Path) -> None:
+    corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
+    first = load_store(corpus, cache_dir=cache)
+    (corpus / "notes.json").write_text("{}")  # skipped by the walk, but reported
+    second = load_store(corpus, cache_dir=cache)
+    assert any("notes.json" in line for line in second.report.ignored)
+    assert not any("notes.json" in line for line in first.report.ignored)
+
+
+def test_a_corrupt_kept_store_is_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
+    built = load_store(corpus, cache_dir=cache)
+    (kept,) = kept_files(cache)
+    data = bytearray(kept.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    kept.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="graphsvc.graph.loading"):
+        again = load_store(corpus, cache_dir=cache)
+    assert "ignoring the kept store" in caplog.text
+    assert again.version == built.version and again.counts == built.counts
+    assert again.report.parsed == 0  # the parse cache still served every file
+    kept_again = load_store(corpus, cache_dir=cache)  # and the store was kept again
+    assert kept_again.version == built.version
+
+
+def test_no_cache_keeps_nothing(tmp_path: Path) -> None:
+    corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
+    load_store(corpus, cache_dir=cache, use_cache=False)
+    assert not cache.exists() or kept_files(cache) == []
