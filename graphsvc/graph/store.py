@@ -111,9 +111,14 @@ class GraphStore:
     @cached_property
     def counts(self) -> GraphCounts:
         """Node and edge counts (computed once)."""
-        by_kind = {k: 0 for k in EdgeKind}
-        for _s, _t, kind in self.graph.edges(data="kind"):
-            by_kind[EdgeKind(kind)] += 1
+        # An edge's kind follows from its target's kind (RELATED into articles, PUBLISHED_BY
+        # into providers, TAGGED into topics), so each is a sum of in-degrees: O(nodes).
+        pred = self.graph._pred
+        by_kind = {
+            EdgeKind.RELATED: sum(len(pred[k]) for k in self.articles),
+            EdgeKind.PUBLISHED_BY: sum(len(pred[k]) for k in self.providers),
+            EdgeKind.TAGGED: sum(len(pred[k]) for k in self.topics),
+        }
         return GraphCounts(
             articles=len(self.full_by_date),
             stubs=len(self.stubs_by_date),

@@ -64,6 +64,9 @@ class ParseCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, timeout=30, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
+            # A cache: after a power cut it may lose its last writes (never its consistency),
+            # which costs a re-parse; in exchange commits do not wait for the disk.
+            db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER,"

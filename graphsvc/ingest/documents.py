@@ -29,7 +29,10 @@ Record = dict[str, Any]
 #: YAML alias replays allowed per file: refuses "billion laughs" bombs in well under a second.
 ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=1_000_000)
 _YAML_LINE = re.compile(r"line (\d+)")
-_CLOSING = re.compile(r"^---\r?$", re.MULTILINE)
+#: The closing line ``---`` (or ``---\r``) after a newline. Searching for the newline first
+#: is about 6x faster than a MULTILINE ``^---\r?$`` over 35 MB of frontmatter.
+_CLOSING = re.compile(r"\n---\r?(?=\n|\Z)")
+_CLOSING_FIRST = re.compile(r"---\r?(?=\n|\Z)")
 UNKNOWN_DOMAIN = "unknown"
 
 
@@ -51,10 +54,13 @@ class NewsHandler(BaseHandler):
         first, sep, rest = text.partition("\n")
         if first.rstrip(" \t\r") != "---" or not sep:
             raise ValueError("the first line is not '---', so there is no frontmatter")
+        first_line = _CLOSING_FIRST.match(rest)  # an empty frontmatter block
+        if first_line is not None:
+            return "", rest[first_line.end() + 1 :]
         closing = _CLOSING.search(rest)
         if closing is None:
             raise ValueError("the frontmatter has no closing '---' line")
-        return rest[: closing.start()], rest[closing.end() + 1 :]
+        return rest[: closing.start() + 1], rest[closing.end() + 1 :]
 
     def load(self, fm: str) -> Any:
         """Parse frontmatter YAML with yaml-rs (duplicate keys: the last wins, as in PyYAML)."""
@@ -108,7 +114,8 @@ def parse_frontmatter(path: str, raw: bytes) -> dict[str, Any]:
 #: Nesting deeper than this (a line's leading spaces and "- " markers) is refused before
 #: parsing: yaml-rs recurses per level and a 24 KB file nested 12,000 deep overflows its stack.
 MAX_NESTING_PREFIX = 1000
-_DEEP_LINE = re.compile(rf"^[ \t-]{{{MAX_NESTING_PREFIX}}}", re.MULTILINE)
+_DEEP_PREFIX = rf"[ \t-]{{{MAX_NESTING_PREFIX}}}"
+_DEEP_FIRST, _DEEP_LINE = re.compile(_DEEP_PREFIX), re.compile(rf"\n{_DEEP_PREFIX}")
 #: Aliases may repeat an anchored value this many bytes in all (estimated as aliases × size):
 #: the replay limit counts events, not bytes, so one big anchored string could fill memory.
 MAX_ALIAS_BYTES = 50_000_000
@@ -117,9 +124,10 @@ _ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[^\s,\[\]{}]+")
 
 def _check_structure(fm: str) -> str | None:
     """Why this frontmatter must not reach the YAML parser, or None."""
-    if _DEEP_LINE.search(fm):
+    if _DEEP_FIRST.match(fm) or _DEEP_LINE.search(fm):
         return f"frontmatter nested too deeply (a line indented over {MAX_NESTING_PREFIX} levels)"
-    if "&" in fm and "*" in fm:
+    # Every alias has a "*", so the count of "*" (fast) bounds the count of aliases (slow).
+    if "&" in fm and fm.count("*") * len(fm) > MAX_ALIAS_BYTES:
         aliases = len(_ALIAS.findall(fm))
         if aliases * len(fm) > MAX_ALIAS_BYTES:
             return (
@@ -147,33 +155,36 @@ def build_record(path: str, data: dict[str, Any]) -> Record:
     title = _title_of(data.get("title"))
     if title is None:
         raise IngestError(path, "no title: title is missing, blank or not text")
-    record: Record = {
-        "url": url,
-        "urls": _all_urls(data, url),
-        **_article_fields(data, url, title, warnings),
-        "removed": to_bool(data.get("removed")),
-        "topics": _topics_of(data.get("topics")),
-    }
+    record: Record = _article_fields(data, url_raw, url, title, warnings)
+    record.update(
+        removed=to_bool(data.get("removed")),
+        topics=_topics_of(data.get("topics")),
+    )
     record["related"], record["self_related"] = _related_of(data.get("related"), url, warnings)
     record["warnings"] = warnings
     return record
 
 
 def _article_fields(
-    data: dict[str, Any], url: str, title: str, warnings: list[list[str]]
+    data: dict[str, Any], raw: str, url: str, title: str, warnings: list[list[str]]
 ) -> dict[str, Any]:
-    """Fields shared by documents and related items."""
-    published_at = to_datetime(data.get("publishedDateTime"))
+    """Fields shared by documents and related items (one dict: this runs for every item)."""
+    get = data.get
+    published_at = to_datetime(get("publishedDateTime"))
+    excerpt = get("excerpt")
+    kind = get("type")
     return {
+        "url": url,
+        "urls": _all_urls(data, url, raw),
         "title": _clean(title, "title", warnings),
-        "excerpt": _clean_opt(data.get("excerpt"), "excerpt", warnings),
+        "excerpt": _clean(excerpt, "excerpt", warnings) if isinstance(excerpt, str) else None,
         "published_at": published_at.isoformat() if published_at else None,
-        "type": data.get("type") if isinstance(data.get("type"), str) else None,
-        "quality": to_int(data.get("quality")),
-        "heat": to_int(data.get("heat")),
-        "published": to_bool(data.get("published")),
-        "provider": _provider_of(data.get("provider"), url, warnings),
-        "images": _images_of(data.get("images"), warnings),
+        "type": kind if isinstance(kind, str) else None,
+        "quality": to_int(get("quality")),
+        "heat": to_int(get("heat")),
+        "published": to_bool(get("published")),
+        "provider": _provider_of(get("provider"), url, warnings),
+        "images": _images_of(get("images"), warnings) if "images" in data else [],
     }
 
 
@@ -216,13 +227,7 @@ def _related_of(
             continue
         seen.add(item_url)
         title = _title_of(item.get("title")) or ""
-        items.append(
-            {
-                "url": item_url,
-                "urls": _all_urls(item, item_url),
-                **_article_fields(item, item_url, title, warnings),
-            }
-        )
+        items.append(_article_fields(item, item_url_raw, item_url, title, warnings))
     return items, selves
 
 
@@ -235,12 +240,15 @@ def _url_of(data: dict[str, Any]) -> str | None:
     return None
 
 
-def _all_urls(data: dict[str, Any], url: str) -> list[str]:
-    """Every canonical URL an article can be looked up by, its own first."""
+def _all_urls(data: dict[str, Any], url: str, raw: str) -> list[str]:
+    """Every canonical URL an article can be looked up by, its own (``url``, made from the
+    value ``raw``) first."""
     urls = [url]
     for key in ("webUrl", "originalUrl"):
         value = data.get(key)
-        if isinstance(value, str) and value.strip() and value != url:
+        if value is None or value is raw or value == url:
+            continue
+        if isinstance(value, str) and value.strip():
             try:
                 other = canonical_url(value)
             except ValueError:
@@ -300,14 +308,12 @@ def _images_of(value: object, warnings: list[list[str]]) -> list[list[Any]]:
 
 
 def _clean(text: str, field: str, warnings: list[list[str]]) -> str:
+    if text.isascii() and "&" not in text:
+        return text  # nothing to repair (most text): spares a call
     cleaned = clean_text(text)
     if cleaned != text:
         warnings.append([f"{field} text repaired", "repaired-text"])
     return cleaned
-
-
-def _clean_opt(value: object, field: str, warnings: list[list[str]]) -> str | None:
-    return _clean(value, field, warnings) if isinstance(value, str) else None
 
 
 def _type_name(value: object) -> str:

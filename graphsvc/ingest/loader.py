@@ -10,6 +10,7 @@ import hashlib
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -259,19 +260,26 @@ def _parse_all(
 def _map_chunks(
     chunks: list[list[tuple[str, str]]], workers: int
 ) -> Iterator[list[tuple[str, bytes]]]:
-    if workers <= 1:
+    context = _pool_context() if workers > 1 else None
+    if context is None:
         yield from map(_parse_chunk, chunks)
         return
-    if not _main_importable():
-        yield from map(_parse_chunk, chunks)
-        return
-    context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield from pool.map(_parse_chunk, chunks)
 
 
-def _main_importable() -> bool:
-    """Whether pool workers can start: they re-import ``__main__`` from its file, which fails
-    for a script read from stdin (``python - < script.py``); then parsing stays in process."""
+def _pool_context() -> multiprocessing.context.BaseContext | None:
+    """How to start pool workers, or None to parse in this process.
+
+    A process with one thread (the CLI, a script) forks: the workers start at once with
+    everything imported. With other threads running (the server), forking could copy a lock
+    held by one of them, so workers come from a fork server instead, which re-imports
+    ``__main__`` from its file: when that file does not exist (a script read from stdin),
+    parsing stays in this process.
+    """
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
-    return main_file is None or os.path.exists(main_file)
+    if main_file is not None and not os.path.exists(main_file):
+        return None
+    return multiprocessing.get_context("forkserver")

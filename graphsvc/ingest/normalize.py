@@ -43,8 +43,11 @@ def canonical_url(url: str) -> str:
     'https://example.com/'
     """
     url = url.strip()
-    if _is_plain(url):
-        return url
+    fast = _fast_canonical(url)
+    return fast if fast is not None else _full_canonical(url)
+
+
+def _full_canonical(url: str) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc
     if "@" in netloc:
@@ -59,18 +62,22 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
 
 
-def _is_plain(url: str) -> bool:
-    """Fast path: a URL that canonicalisation would leave unchanged (the common case)."""
+def _fast_canonical(url: str) -> str | None:
+    """Fast path for the common case, a URL with no query, fragment or user info and a
+    lower-case scheme and host: the URL itself, less one trailing ``/`` of a non-root path.
+    None when the full rules must run."""
     if "#" in url or "?" in url or "@" in url or "[" in url:
-        return False
+        return None
     start = url.find("://")
     if start <= 0:
-        return False
+        return None
     slash = url.find("/", start + 3)
     head = url if slash < 0 else url[:slash]
     if not head.islower() and head != head.lower():
-        return False
-    return slash < 0 or slash == len(url) - 1 or not url.endswith("/")
+        return None
+    if slash < 0 or slash == len(url) - 1 or not url.endswith("/"):
+        return url
+    return url[:-1]
 
 
 def normalize_domain(domain: str) -> str:

@@ -66,9 +66,7 @@ def test_added_and_skipped_files_change_the_fingerprint(tmp_path: Path) -> None:
     assert not any("notes.json" in line for line in first.report.ignored)
 
 
-def test_a_corrupt_kept_store_is_rebuilt(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_corrupt_kept_store_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
     built = load_store(corpus, cache_dir=cache)
     (kept,) = kept_files(cache)

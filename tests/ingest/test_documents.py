@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import frontmatter
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from graphsvc.errors import IngestError
-from graphsvc.ingest.documents import HANDLER, NewsHandler, read_record
+from graphsvc.ingest.documents import HANDLER, NewsHandler, _check_structure, read_record
 
 GOOD = """---
 title: "Hello &amp; welcome"
@@ -172,3 +175,33 @@ def test_deep_nesting_is_rejected_not_crashing() -> None:
         assert error.reason
     else:
         assert record["url"] == "https://x.org/d"
+
+
+_REFERENCE_CLOSING = re.compile(r"^---\r?$", re.MULTILINE)
+
+
+def _reference_split(text: str) -> tuple[str, str] | None:
+    """DATA-MODEL.md's rule, literally: after a first line '---', up to the next line that is
+    exactly '---' (the fast split searches for the newline first)."""
+    first, sep, rest = text.removeprefix("\ufeff").partition("\n")
+    if first.rstrip(" \t\r") != "---" or not sep:
+        return None
+    closing = _REFERENCE_CLOSING.search(rest)
+    return None if closing is None else (rest[: closing.start()], rest[closing.end() + 1 :])
+
+
+@given(st.lists(st.sampled_from(["---", "--- ", "----", "---\r", "a: 1", "", "x---", "\r"])))
+def test_split_matches_the_rule_literally(lines: list[str]) -> None:
+    text = "\n".join(["---", *lines])
+    try:
+        got: tuple[str, str] | None = NewsHandler().split(text)
+    except ValueError:
+        got = None
+    assert got == _reference_split(text)
+
+
+def test_deep_nesting_is_found_on_any_line() -> None:
+    assert _check_structure(" " * 1000 + "a: 1")  # the first line
+    assert _check_structure("a:\n" + "- " * 500 + "x")
+    assert _check_structure("a: 1\r\n" + "\t" * 1000 + "b")
+    assert _check_structure("a:\n" + " " * 999 + "x") is None
