@@ -10,7 +10,7 @@ import hashlib
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -101,20 +101,18 @@ class ParseCache:
             return {}
         return {path: (size, mtime) for path, size, mtime in rows}
 
-    def get_many(self, paths: Iterable[str]) -> dict[str, bytes]:
-        """Stored records (JSON bytes) of these paths."""
+    def get_many(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """Stored records (JSON bytes) of these paths, one at a time (a read error ends
+        them early: the paths not given are parsed again)."""
         if self._db is None:
-            return {}
+            return
         wanted = set(paths)
-        out: dict[str, bytes] = {}
         try:
             for path, record in self._db.execute("SELECT path, record FROM files"):
                 if path in wanted:
-                    out[path] = record
+                    yield path, record
         except sqlite3.Error as exc:
             log.warning("parse cache read failed: %s", exc)
-            return {}
-        return out
 
     def last_good(self, paths: Iterable[str]) -> dict[str, bytes]:
         """The last good record of each path that has one (kept when a file turns bad)."""
@@ -128,25 +126,33 @@ class ParseCache:
             log.warning("parse cache read failed: %s", exc)
             return {}
 
-    def put_many(self, rows: Iterable[tuple[str, Stat, bytes]], keep: set[str]) -> None:
-        """Store new records (a rejection keeps the path's last good record), and forget
-        paths that are no longer in the corpus."""
+    def put_many(self, rows: Iterable[tuple[str, Stat, bytes]]) -> None:
+        """Stage new records (a rejection keeps the path's last good record); ``finish``
+        commits them all in one transaction."""
+        if self._db is None:
+            return
+        try:
+            # `good` is kept only while a path's record is a rejection: it is the record
+            # the path had before it turned bad (right-hand sides see the old row).
+            self._db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?, NULL) ON CONFLICT(path) DO UPDATE SET"
+                " size=excluded.size, mtime_ns=excluded.mtime_ns, record=excluded.record,"
+                " good=CASE WHEN ? THEN (CASE WHEN substr(files.record, 1, 8) = ?"
+                " THEN files.good ELSE files.record END) END",
+                [
+                    (path, st[0], st[1], rec, is_rejection(rec), _REJECTION)
+                    for path, st, rec in rows
+                ],
+            )
+        except sqlite3.Error as exc:
+            log.warning("parse cache write failed: %s", exc)
+
+    def finish(self, keep: set[str]) -> None:
+        """Forget the paths that are no longer in the corpus, and commit."""
         if self._db is None:
             return
         try:
             with self._db:
-                # `good` is kept only while a path's record is a rejection: it is the record
-                # the path had before it turned bad (right-hand sides see the old row).
-                self._db.executemany(
-                    "INSERT INTO files VALUES (?, ?, ?, ?, NULL) ON CONFLICT(path) DO UPDATE SET"
-                    " size=excluded.size, mtime_ns=excluded.mtime_ns, record=excluded.record,"
-                    " good=CASE WHEN ? THEN (CASE WHEN substr(files.record, 1, 8) = ?"
-                    " THEN files.good ELSE files.record END) END",
-                    [
-                        (path, st[0], st[1], rec, is_rejection(rec), _REJECTION)
-                        for path, st, rec in rows
-                    ],
-                )
                 gone = [
                     (p,) for (p,) in self._db.execute("SELECT path FROM files") if p not in keep
                 ]

@@ -20,7 +20,7 @@ from pathlib import Path
 import orjson
 
 from graphsvc.errors import IngestError
-from graphsvc.ingest.cache import CACHE_VERSION, ParseCache, Stat, cache_path_for, is_rejection
+from graphsvc.ingest.cache import CACHE_VERSION, ParseCache, Stat, cache_path_for
 from graphsvc.ingest.documents import Record, read_record
 from graphsvc.model import IngestReport, Problem
 
@@ -103,33 +103,42 @@ def load_corpus(
     IngestError only if ``root`` is no folder."""
     scan = scan or scan_corpus(root, max_file_bytes=max_file_bytes)
     report, entries = scan.report, scan.entries
+    decoded: dict[str, Record] = {}
+    digests: dict[str, bytes] = {}
+
+    def take(rel: str, blob: bytes) -> None:
+        digests[rel] = hashlib.sha256(blob).digest()
+        decoded[rel] = orjson.loads(blob)
+
     cache = ParseCache(cache_path_for(root, cache_dir)) if use_cache else None
     try:
         known = cache.stats() if cache else {}
         fresh = [e for e in entries if known.get(e.rel) == e.stat]
         stale = [e for e in entries if known.get(e.rel) != e.stat]
-        blobs = cache.get_many(e.rel for e in fresh) if cache else {}
-        stale += [e for e in fresh if e.rel not in blobs]
-        parsed = _parse_all(stale, workers, progress, len(entries) - len(stale))
-        blobs.update({rel: blob for rel, blob in parsed})
+        for rel, blob in cache.get_many(e.rel for e in fresh) if cache else ():
+            take(rel, blob)
+        stale += [e for e in fresh if e.rel not in decoded]
+        stats = {e.rel: e.stat for e in stale}
+        # Each chunk is stored and decoded as it arrives, while the workers parse the next.
+        for chunk in _parse_all(stale, workers, progress, len(entries) - len(stale)):
+            if cache:
+                cache.put_many((rel, stats[rel], blob) for rel, blob in chunk)
+            for rel, blob in chunk:
+                take(rel, blob)
         fallback: dict[str, bytes] = {}
         if cache:
-            stats = {e.rel: e.stat for e in stale}
-            cache.put_many(
-                ((rel, stats[rel], blob) for rel, blob in parsed), {e.rel for e in entries}
-            )
-            fallback = cache.last_good(rel for rel, blob in blobs.items() if is_rejection(blob))
+            cache.finish({e.rel for e in entries})
+            fallback = cache.last_good(rel for rel, rec in decoded.items() if "error" in rec)
     finally:
         if cache:
             cache.close()
     report.parsed = len(stale)
     report.cached = len(entries) - len(stale)
     records: list[tuple[str, Record]] = []
-    digest = hashlib.sha256()
+    version = hashlib.sha256()
     for entry in entries:
-        blob = blobs.pop(entry.rel)  # freed as it is decoded: a lower peak on big corpora
-        digest.update(entry.rel.encode() + b"\0" + blob)
-        record = orjson.loads(blob)
+        record = decoded.pop(entry.rel)
+        version.update(entry.rel.encode() + b"\0" + digests[entry.rel])
         if "error" in record:
             good = fallback.get(entry.rel)
             if good is None:
@@ -143,7 +152,7 @@ def load_corpus(
         records.append((entry.rel, record))
     report.rejected.sort(key=lambda p: p.path)
     report.seconds = time.perf_counter() - scan.started
-    return LoadResult(records, report, scan.stats, digest.hexdigest()[:16])
+    return LoadResult(records, report, scan.stats, version.hexdigest()[:16])
 
 
 def _walk(root: Path, report: IngestReport, max_file_bytes: int) -> list[_Entry]:
@@ -240,21 +249,20 @@ def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[tuple[str, bytes]]:
 
 def _parse_all(
     entries: list[_Entry], workers: int | None, progress: Progress | None, done: int
-) -> list[tuple[str, bytes]]:
-    """Parse files, on a process pool when there are enough of them."""
+) -> Iterator[list[tuple[str, bytes]]]:
+    """Parse files, on a process pool when there are enough of them: chunks of (path, JSON
+    record) in order, as they are done."""
     total = done + len(entries)
     jobs = [(e.rel, str(e.path)) for e in entries]
     chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
     workers = workers or os.cpu_count() or 1
-    results: list[tuple[str, bytes]] = []
     if progress:
         progress(done, total)
     for chunk_result in _map_chunks(chunks, workers if len(jobs) >= POOL_THRESHOLD else 1):
-        results.extend(chunk_result)
+        yield chunk_result
         done += len(chunk_result)
         if progress:
             progress(done, total)
-    return results
 
 
 def _map_chunks(
