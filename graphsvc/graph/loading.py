@@ -34,8 +34,12 @@ def load_store(
     workers: int | None = None,
     max_file_bytes: int | None = None,
     progress: Progress | None = None,
+    keep: bool = True,
 ) -> GraphStore:
-    """Ingest a corpus folder and build its store (or read it back when nothing changed)."""
+    """Ingest a corpus folder and build its store (or read it back when nothing changed).
+
+    ``keep=False`` does not write a newly built store for the next start (a server's reloads:
+    the write would delay the swap); a kept store that matches is still read."""
     scan = scan_corpus(root, max_file_bytes=max_file_bytes or MAX_FILE_BYTES)
     kept = store_cache_path(scan, cache_dir) if use_cache else None
     if kept is not None and kept.exists():
@@ -56,7 +60,7 @@ def load_store(
             root=str(root),
             sources=result.stats,
         )
-    if kept is not None:
+    if kept is not None and keep:
         _keep(store, kept)
     return store
 

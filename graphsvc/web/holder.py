@@ -74,6 +74,7 @@ class StoreHolder:
             use_cache=not s.no_cache,
             workers=s.ingest_workers or None,
             max_file_bytes=s.max_file_bytes,
+            keep=self._store is None,  # only the first load: a reload's write would delay it
         )
 
     async def load(self) -> GraphStore:

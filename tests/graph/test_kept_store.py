@@ -86,3 +86,12 @@ def test_no_cache_keeps_nothing(tmp_path: Path) -> None:
     corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
     load_store(corpus, cache_dir=cache, use_cache=False)
     assert not cache.exists() or kept_files(cache) == []
+
+
+def test_keep_false_reads_but_does_not_write(tmp_path: Path) -> None:
+    corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
+    load_store(corpus, cache_dir=cache, keep=False)
+    assert kept_files(cache) == []
+    load_store(corpus, cache_dir=cache)
+    assert load_store(corpus, cache_dir=cache, keep=False).report.parsed == 0
+    assert len(kept_files(cache)) == 1
