@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
+from browser import LOCAL_HOSTS
 from server import Server, corpus_settings, running_server
 from support import REPO, SEEDS, require
 
@@ -28,15 +29,6 @@ from graphsvc.web.explorer import EXPLORER_FILES, LIBRARY_URL, missing_files
 from graphsvc.web.graphiql import ASSETS_ENV_VAR, INSTALL_HINT
 
 ARTIFACTS = REPO / "artifacts"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 XSS_DOC = """---
@@ -202,25 +194,6 @@ def test_server_export_route_is_mounted_where_advertised(server: Server) -> None
 # ------------------------------------------------------------------------ the journey
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    executable = shutil.which("chromium")
-    require(
-        executable is not None, "Debian's chromium is not installed (apt-get install -y chromium)"
-    )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - depends on the environment
-        require(False, "the playwright Python package is not installed")
-        raise
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 class Watch:
     """What the pages did: requests kept or blocked, console errors, dialogs."""
 
@@ -304,13 +277,13 @@ def shot(page: Any, name: str) -> None:
 
 
 @pytest.mark.browser
-def test_explorer_journey(server: Server, chromium: Any, tmp_path: Path) -> None:
+def test_explorer_journey(server: Server, chromium_browser: Any, tmp_path: Path) -> None:
     require_files()
     import networkx as nx
     from playwright.sync_api import expect
 
     watch = Watch()
-    context = chromium.new_context(
+    context = chromium_browser.new_context(
         viewport={"width": 1440, "height": 900}, service_workers="block", accept_downloads=True
     )
     context.route("**/*", watch.guard)

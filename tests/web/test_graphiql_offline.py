@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import threading
 import time
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 import strawberry
 import uvicorn
+from browser import LOCAL_HOSTS
 from starlette.applications import Starlette
 from starlette.routing import Route, WebSocketRoute
 
@@ -41,15 +41,6 @@ from graphsvc.web.graphiql import (
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "artifacts" / "playground.png"
 IN_CI = os.environ.get("CI") == "true"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 DEFAULT_QUERY = "# graphsvc offline GraphiQL test\nquery Hello {\n  hello\n}\n"
 # The second example is hostile on purpose: it must survive embedding in <script>.
@@ -185,25 +176,6 @@ def test_missing_assets_page_explains_the_fix(
 
 
 # --------------------------------------------------------------- browser check
-
-
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[object]:
-    executable = shutil.which("chromium")
-    require(
-        executable is not None, "Debian's chromium is not installed (apt-get install -y chromium)"
-    )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - depends on the environment
-        require(False, "the playwright Python package is not installed (pip install playwright)")
-        raise
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.mark.browser

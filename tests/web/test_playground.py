@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from browser import LOCAL_HOSTS
 from server import Server, corpus_settings, running_server
 from support import REPO, SEEDS, require
 
@@ -25,15 +25,6 @@ from graphsvc.web.graphiql import ASSETS, INSTALL_HINT, missing_assets
 ARTIFACTS = REPO / "artifacts"
 SCREENSHOT_DEFAULT = ARTIFACTS / "playground-real.png"
 SCREENSHOT_EXAMPLE = ARTIFACTS / "playground-example.png"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SEARCH_EXAMPLE = "Search"
 
 
@@ -42,25 +33,6 @@ def seeds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     settings = corpus_settings(SEEDS, tmp_path_factory.mktemp("cache"), watch=False)
     with running_server(settings) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[Any]:
-    executable = shutil.which("chromium")
-    require(
-        executable is not None, "Debian's chromium is not installed (apt-get install -y chromium)"
-    )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - depends on the environment
-        require(False, "the playwright Python package is not installed (pip install playwright)")
-        raise
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.mark.browser
