@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from graphsvc.cli import (
     print_report,
 )
 from graphsvc.errors import GraphsvcError
+from graphsvc.graph.searching import index_path_for, keep_index_at, search_index
 from graphsvc.graph.snapshot import write_snapshot
 from graphsvc.graph.store import summarize
 
@@ -63,7 +65,12 @@ def build(
     try:
         store = load_with_progress(corpus, settings)
         started = time.perf_counter()
+        index = index_path_for(output)
+        shutil.rmtree(index, ignore_errors=True)  # an index of the snapshot replaced
         size = write_snapshot(store, output, compress=compress)
+        wrote = time.perf_counter()
+        keep_index_at(store, index)
+        search_index(store)  # built beside the snapshot: `serve --snapshot` opens it
     except GraphsvcError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
@@ -72,7 +79,9 @@ def build(
         "path": str(output),
         "bytes": size,
         "compressed": compress,
-        "seconds": round(time.perf_counter() - started, 3),
+        "seconds": round(wrote - started, 3),
+        "searchIndex": str(index),
+        "searchIndexSeconds": round(time.perf_counter() - wrote, 3),
     }
     if json:
         sys.stdout.buffer.write(orjson.dumps(summary) + b"\n")
@@ -80,7 +89,8 @@ def build(
         console = Console()
         print_report(summary, console)
         console.print(
-            f"snapshot [bold]{output}[/]: {size:,} bytes in {summary['snapshot']['seconds']} s",
+            f"snapshot [bold]{output}[/]: {size:,} bytes in {summary['snapshot']['seconds']} s;"
+            f" search index [bold]{index}[/] in {summary['snapshot']['searchIndexSeconds']} s",
             highlight=False,
         )
     if strict and summary["rejected"]:

@@ -5,17 +5,20 @@ built from a corpus is kept as a snapshot (graph/snapshot.py) in the same cache 
 by the corpus's fingerprint: every document's path, size and mtime, what the walk skipped, and
 the parser and rules (``Scan.fingerprint``). When nothing has changed since, the next load
 walks the folder and reads that snapshot instead of decoding and merging every record. A
-snapshot that cannot be read (truncated, edited, an older format) is ignored and rebuilt.
+snapshot that cannot be read (truncated, edited, an older format) is ignored and rebuilt. The
+store's search index is kept beside it too, built there on first use (searching.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
 import time
 from pathlib import Path
 
 from graphsvc.graph.build import build_store, no_gc
+from graphsvc.graph.searching import index_path_for, keep_index_at
 from graphsvc.graph.snapshot import SnapshotError, read_snapshot, write_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.cache import cache_path_for
@@ -45,6 +48,7 @@ def load_store(
     if kept is not None and kept.exists():
         store = _read_kept(kept, scan)
         if store is not None:
+            keep_index_at(store, index_path_for(kept))
             if progress:
                 progress(len(scan.entries), len(scan.entries))
             return store
@@ -60,8 +64,8 @@ def load_store(
             root=str(root),
             sources=result.stats,
         )
-    if kept is not None and keep:
-        _keep(store, kept)
+    if kept is not None and keep and _keep(store, kept):
+        keep_index_at(store, index_path_for(kept))
     return store
 
 
@@ -89,14 +93,22 @@ def _read_kept(path: Path, scan: Scan) -> GraphStore | None:
     return dataclasses.replace(store, report=report, root=str(scan.root))
 
 
-def _keep(store: GraphStore, path: Path) -> None:
-    """Write the store beside the parse cache and remove the corpus's older ones; never fatal."""
+def _keep(store: GraphStore, path: Path) -> bool:
+    """Write the store beside the parse cache and remove the corpus's older ones (and their
+    search indexes); never fatal: False when it could not be written."""
+    index = index_path_for(path)
     try:
+        shutil.rmtree(index, ignore_errors=True)  # an index of an earlier store of this name
         write_snapshot(store, path)
     except (SnapshotError, OSError) as exc:
         log.warning("could not keep the built store for the next start: %s", exc)
-        return
+        return False
     prefix = path.stem.rsplit("-", 1)[0] + "-"
     for old in path.parent.iterdir():
-        if old != path and old.name.startswith(prefix) and old.name.endswith(_SUFFIX):
+        if old in (path, index) or not old.name.startswith(prefix):
+            continue
+        if old.name.endswith(_SUFFIX):
             old.unlink(missing_ok=True)
+        elif old.name.endswith(index.name.removeprefix(path.name)) and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    return True

@@ -11,6 +11,7 @@ import html
 import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import tantivy
@@ -53,6 +54,7 @@ _TITLE: Final = "title"
 _BODY: Final = "body"
 _KIND: Final = "kind"
 _ID: Final = "id"
+_MARK: Final = "graphsvc-documents"  # written last: the count of documents indexed
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,25 +118,21 @@ class SearchIndex:
 
     __slots__ = ("_analyzer", "_docs", "_index", "_kinds", "_lock", "_schema", "_searcher")
 
-    def __init__(self, docs: Iterable[SearchDoc]) -> None:
-        """Index ``docs``; where two share a key, the later one wins."""
-        by_key: dict[str, SearchDoc] = {}
-        for doc in docs:
-            title, body = _scrub(doc.title), _scrub(doc.body)
-            if title is not doc.title or body is not doc.body:
-                doc = SearchDoc(doc.key, doc.kind, title, body)
-            by_key[doc.key] = doc
-        self._docs = docs = list(by_key.values())
-        self._kinds = frozenset(doc.kind for doc in docs)
-        self._analyzer = _make_analyzer()
-        self._lock = threading.Lock()  # guards the analyzer, whose thread safety is undocumented
+    def __init__(self, docs: Iterable[SearchDoc], path: Path | None = None, tag: str = "") -> None:
+        """Index ``docs`` (where two share a key, the later one wins), in RAM or, with
+        ``path``, in that new folder, which ``open`` reads back given the same ``tag``."""
+        docs = self._take(docs)
         builder = tantivy.SchemaBuilder()
         builder.add_text_field(_TITLE, tokenizer_name=_FOLD, index_option="freq")
         builder.add_text_field(_BODY, tokenizer_name=_FOLD, index_option="freq")
         builder.add_text_field(_KIND, tokenizer_name="raw", index_option="basic")
         builder.add_integer_field(_ID, fast=True)
         self._schema = builder.build()
-        self._index = index = tantivy.Index(self._schema)  # no path: held in RAM
+        if path is None:
+            self._index = index = tantivy.Index(self._schema)  # held in RAM
+        else:
+            path.mkdir(parents=True)
+            self._index = index = tantivy.Index(self._schema, path=str(path))
         index.register_tokenizer(_FOLD, self._analyzer)
         writer = index.writer(heap_size=_INDEX_HEAP_BYTES, num_threads=1)
         for position, doc in enumerate(docs):
@@ -145,11 +143,49 @@ class SearchIndex:
         writer.wait_merging_threads()
         index.reload()
         self._searcher = index.searcher()
+        if path is not None:
+            (path / _MARK).write_text(f"{len(docs)} {tag}")
 
     @classmethod
-    def build(cls, docs: Iterable[SearchDoc]) -> SearchIndex:
-        """Index ``docs``; where two share a key, the later one wins."""
-        return cls(docs)
+    def build(
+        cls, docs: Iterable[SearchDoc], path: Path | None = None, tag: str = ""
+    ) -> SearchIndex:
+        """Index ``docs``; where two share a key, the later one wins (see ``__init__``)."""
+        return cls(docs, path, tag)
+
+    @classmethod
+    def open(cls, path: Path, docs: Iterable[SearchDoc], tag: str = "") -> SearchIndex:
+        """The index built at ``path`` from these same ``docs`` with this ``tag``; ValueError
+        when that folder holds no complete index of as many documents with that tag."""
+        self = cls.__new__(cls)
+        self._take(docs)
+        try:
+            count, _, written_tag = (path / _MARK).read_text().partition(" ")
+            written = int(count)
+            self._index = index = tantivy.Index.open(str(path))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"no complete search index at {path}: {exc}") from None
+        self._schema = index.schema
+        index.register_tokenizer(_FOLD, self._analyzer)
+        index.reload()
+        self._searcher = index.searcher()
+        if (written, written_tag) != (len(self._docs), tag) or self._searcher.num_docs != written:
+            raise ValueError(f"the search index at {path} is not of these documents")
+        return self
+
+    def _take(self, docs: Iterable[SearchDoc]) -> list[SearchDoc]:
+        """Keep the documents (the last of each key; text made UTF-8 safe) and an analyzer."""
+        by_key: dict[str, SearchDoc] = {}
+        for doc in docs:
+            title, body = _scrub(doc.title), _scrub(doc.body)
+            if title is not doc.title or body is not doc.body:
+                doc = SearchDoc(doc.key, doc.kind, title, body)
+            by_key[doc.key] = doc
+        self._docs = list(by_key.values())
+        self._kinds = frozenset(doc.kind for doc in self._docs)
+        self._analyzer = _make_analyzer()
+        self._lock = threading.Lock()  # guards the analyzer, whose thread safety is undocumented
+        return self._docs
 
     def __len__(self) -> int:
         """Number of indexed documents (distinct keys)."""

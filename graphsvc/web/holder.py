@@ -17,7 +17,7 @@ import anyio
 from watchfiles import Change, DefaultFilter, awatch
 
 from graphsvc.graph.loading import load_store
-from graphsvc.graph.searching import search_index
+from graphsvc.graph.searching import index_path_for, keep_index_at, search_index
 from graphsvc.graph.snapshot import read_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.loader import DOCUMENT_SUFFIXES
@@ -67,7 +67,9 @@ class StoreHolder:
     def _load_corpus(self) -> GraphStore:
         s = self.settings
         if s.snapshot is not None:
-            return read_snapshot(s.snapshot)
+            store = read_snapshot(s.snapshot)
+            keep_index_at(store, index_path_for(s.snapshot))  # `graphsvc build` wrote it
+            return store
         return load_store(
             s.corpus,
             cache_dir=s.cache_dir,

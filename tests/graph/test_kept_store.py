@@ -13,6 +13,7 @@ from support import SEEDS
 from test_snapshot import assert_identical
 
 from graphsvc.graph.loading import load_store
+from graphsvc.graph.searching import search
 
 
 def kept_files(cache: Path) -> list[Path]:
@@ -95,3 +96,23 @@ def test_keep_false_reads_but_does_not_write(tmp_path: Path) -> None:
     load_store(corpus, cache_dir=cache)
     assert load_store(corpus, cache_dir=cache, keep=False).report.parsed == 0
     assert len(kept_files(cache)) == 1
+
+
+def test_the_search_index_is_kept_beside_the_store(tmp_path: Path) -> None:
+    corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
+    first = load_store(corpus, cache_dir=cache)
+    hits = [(h.key, h.snippet) for h in search(first, "azure")]
+    assert hits
+    (folder,) = cache.glob("*.store.search")
+    (folder / "sentinel").write_text("still the same folder")
+    again = load_store(corpus, cache_dir=cache)
+    assert [(h.key, h.snippet) for h in search(again, "azure")] == hits
+    assert (folder / "sentinel").exists()  # opened, not built again
+
+    victim = sorted(corpus.glob("*.md"))[0]
+    victim.write_text(victim.read_text().replace("title:", "title: Zyzzyva", 1))
+    os.utime(victim, ns=(10**9, 10**9))
+    changed = load_store(corpus, cache_dir=cache)
+    assert [h.key for h in search(changed, "zyzzyva")]
+    assert not folder.exists()  # the old store's index went with it
+    assert len(list(cache.glob("*.store.search"))) == 1

@@ -298,3 +298,31 @@ def test_odd_document_text_is_indexed() -> None:
     assert keys(index.search("byte")) == ["a:s"]
     assert keys(index.search("emoji")) == ["a:l"]
     assert index.search("x" * 50) == []  # words over 40 bytes are not indexed
+
+
+# ------------------------------------------------------------------ an index kept on disk
+
+
+def test_an_index_built_in_a_folder_opens_with_the_same_answers(
+    index: SearchIndex, tmp_path: Path
+) -> None:
+    folder = tmp_path / "index"
+    SearchIndex.build(DOCS, folder, "v1")
+    opened = SearchIndex.open(folder, DOCS, "v1")
+    for query in ("graph", "kub", "news provider", "café"):
+        assert [(h.key, h.snippet) for h in opened.search(query)] == [
+            (h.key, h.snippet) for h in index.search(query)
+        ]
+    assert len(opened) == len(index)
+
+
+def test_an_index_of_other_documents_or_half_written_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "index"
+    SearchIndex.build(DOCS, folder, "v1")
+    with pytest.raises(ValueError, match="not of these documents"):
+        SearchIndex.open(folder, DOCS, "v2")
+    with pytest.raises(ValueError, match="not of these documents"):
+        SearchIndex.open(folder, DOCS[:-1], "v1")
+    (folder / "graphsvc-documents").unlink()  # written last: without it, the build never ended
+    with pytest.raises(ValueError, match="no complete search index"):
+        SearchIndex.open(folder, DOCS, "v1")

@@ -19,6 +19,7 @@ from graphsvc.api.schema import build_schema
 from graphsvc.cli import app
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS
+from graphsvc.graph.searching import keep_index_at, search
 from graphsvc.graph.snapshot import (
     FORMAT,
     MAGIC,
@@ -271,6 +272,12 @@ def test_cli_build_writes_a_snapshot(seeds_store: GraphStore, tmp_path: Path) ->
     assert read.counts == seeds_store.counts
     assert list(read.articles.items()) == list(seeds_store.articles.items())
     assert answers(read) == answers(seeds_store)
+    # The search index is built beside it, for `serve --snapshot` to open.
+    assert summary["snapshot"]["searchIndex"] == str(tmp_path / "seeds.snap.search")
+    keep_index_at(read, tmp_path / "seeds.snap.search")
+    (tmp_path / "seeds.snap.search" / "sentinel").touch()
+    assert [h.key for h in search(read, "azure")] == [h.key for h in search(seeds_store, "azure")]
+    assert (tmp_path / "seeds.snap.search" / "sentinel").exists()  # opened, not rebuilt
 
 
 def test_cli_build_reports_errors(tmp_path: Path) -> None:
