@@ -12,7 +12,7 @@ import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 import tantivy
 
@@ -57,9 +57,10 @@ _ID: Final = "id"
 _MARK: Final = "graphsvc-documents"  # written last: the count of documents indexed
 
 
-@dataclass(frozen=True, slots=True)
-class SearchDoc:
-    """A node to index: its key and kind, a title (or display name) and a body text."""
+class SearchDoc(NamedTuple):
+    """A node to index: its key and kind, a title (or display name) and a body text.
+
+    A named tuple: a store has hundreds of thousands, made at each start."""
 
     key: str
     kind: str
