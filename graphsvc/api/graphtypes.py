@@ -18,12 +18,20 @@ class GraphEdge:
     kind: EdgeKind = strawberry.field(description="RELATED, PUBLISHED_BY or TAGGED.")
     source: strawberry.ID = strawberry.field(description="ID of the edge's source node.")
     target: strawberry.ID = strawberry.field(description="ID of the edge's target node.")
-    rank: int | None = strawberry.field(
+    store: strawberry.Private[GraphStore]
+    edge: strawberry.Private[Edge]
+
+    @strawberry.field(
         description="For RELATED: the target's 1-based position in the source's related list."
     )
-    explanation: str = strawberry.field(
-        description="The edge in words, e.g. 'A lists B as related (rank 3)'."
-    )
+    def rank(self) -> int | None:
+        source, target, kind = self.edge
+        return self.store.rank(source, target) if kind.value == "RELATED" else None
+
+    @strawberry.field(description="The edge in words, e.g. 'A lists B as related (rank 3)'.")
+    def explanation(self) -> str:
+        source, target, kind = self.edge
+        return explain(self.store, source, target, kind.value, self.rank())
 
 
 @strawberry.type(description="Nodes and the edges among them.")
@@ -116,15 +124,14 @@ def problem_of(problem: Problem) -> IngestProblem:
 
 
 def graph_edge(store: GraphStore, edge: Edge) -> GraphEdge:
-    """An edge with its rank and a one-line explanation."""
+    """An edge; its rank and explanation are worked out only when asked for."""
     source, target, kind = edge
-    rank = store.rank(source, target) if kind.value == "RELATED" else None
     return GraphEdge(
         kind=EdgeKind(kind.value),
         source=strawberry.ID(encode_id(source)),
         target=strawberry.ID(encode_id(target)),
-        rank=rank,
-        explanation=explain(store, source, target, kind.value, rank),
+        store=store,
+        edge=edge,
     )
 
 
