@@ -18,7 +18,7 @@ from types import MappingProxyType
 import networkx as nx
 
 from graphsvc.graph.store import GraphStore
-from graphsvc.ingest.documents import Record
+from graphsvc.ingest.documents import Item, Record
 from graphsvc.ingest.normalize import clean_text
 from graphsvc.model import (
     Article,
@@ -44,7 +44,7 @@ class _Stub:
     """The related item that supplies a stub's fields, and where it was seen."""
 
     order: tuple[str, str]  # (published_at or "", document path): the later wins
-    item: Record
+    item: Item
 
 
 def build_store(
@@ -77,21 +77,20 @@ def build_store(
         for spelling in doc["topics"]:
             spellings[spelling.casefold(), spelling] += 1
         for item in doc["related"]:
-            provider = item["provider"]
-            if provider["name"]:
-                names[provider["domain"], provider["name"]] += 1
-            if item["url"] in full_urls:
+            if item.provider_name:
+                names[item.provider_domain, item.provider_name] += 1
+            if item.url in full_urls:
                 continue
-            order = (item["published_at"] or "", path)
-            best = stubs.get(item["url"])
+            order = (item.published_at or "", path)
+            best = stubs.get(item.url)
             if best is None or order >= best.order:
-                stubs[item["url"]] = _Stub(order, item)
+                stubs[item.url] = _Stub(order, item)
 
     articles: dict[str, Article] = {}
     for url, (_path, doc) in winners.items():
-        articles["a:" + url] = _article(doc, is_stub=False, sources=paths[url])
+        articles["a:" + url] = _article(doc, sources=paths[url])
     for url, stub in stubs.items():
-        articles["a:" + url] = _article(stub.item, is_stub=True, sources=())
+        articles["a:" + url] = _stub_article(stub.item)
 
     graph = nx.DiGraph()
     node_dicts = graph._node
@@ -115,7 +114,7 @@ def build_store(
         key = "a:" + url
         succ = graph._adj[key]
         for item in doc["related"]:  # add_edge inlined: this loop is most of the edges
-            target = "a:" + item["url"]
+            target = "a:" + item.url
             succ[target] = related
             preds[target][key] = related
         for tkey in articles[key].topics:
@@ -207,14 +206,37 @@ def _pick_winners(
     return winners, {url: tuple(sorted(p)) for url, p in paths.items()}
 
 
-def _article(doc: Record, *, is_stub: bool, sources: tuple[str, ...]) -> Article:
+def _stub_article(item: Item) -> Article:
+    """A stub: an article known only from the related item that supplies its fields."""
+    when = item.published_at
+    return Article(
+        key=article_key(item.url),
+        url=item.url,
+        title=item.title,
+        excerpt=item.excerpt,
+        published_at=datetime.fromisoformat(when) if when else None,
+        type=item.type,
+        quality=item.quality,
+        heat=item.heat,
+        published=item.published,
+        removed=None,
+        is_stub=True,
+        provider=provider_key(item.provider_domain),
+        topics=(),
+        images=tuple(Image(u, w, h) for u, w, h in item.images),
+        sources=(),
+        urls=item.urls,
+    )
+
+
+def _article(doc: Record, *, sources: tuple[str, ...]) -> Article:
+    """A full article: the fields of the document that won its URL."""
     published_at = doc["published_at"]
     topics: list[str] = []
-    if not is_stub:
-        for spelling in doc["topics"]:
-            key = topic_key(spelling.casefold())
-            if key not in topics:
-                topics.append(key)
+    for spelling in doc["topics"]:
+        key = topic_key(spelling.casefold())
+        if key not in topics:
+            topics.append(key)
     return Article(
         key=article_key(doc["url"]),
         url=doc["url"],
@@ -226,7 +248,7 @@ def _article(doc: Record, *, is_stub: bool, sources: tuple[str, ...]) -> Article
         heat=doc["heat"],
         published=doc["published"],
         removed=doc.get("removed"),
-        is_stub=is_stub,
+        is_stub=False,
         provider=provider_key(doc["provider"]["domain"]),
         topics=tuple(topics),
         images=tuple(Image(u, w, h) for u, w, h in doc["images"]),

@@ -21,7 +21,7 @@ import orjson
 
 from graphsvc.errors import IngestError
 from graphsvc.ingest.cache import CACHE_VERSION, ParseCache, Stat, cache_path_for
-from graphsvc.ingest.documents import Record, read_record
+from graphsvc.ingest.documents import Record, compact, read_record
 from graphsvc.model import IngestReport, Problem
 
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
@@ -105,10 +105,11 @@ def load_corpus(
     report, entries = scan.report, scan.entries
     decoded: dict[str, Record] = {}
     digests: dict[str, bytes] = {}
+    strings: dict[str, str] = {}  # shared by every record's items (see documents.compact)
 
     def take(rel: str, blob: bytes) -> None:
         digests[rel] = hashlib.sha256(blob).digest()
-        decoded[rel] = orjson.loads(blob)
+        decoded[rel] = compact(orjson.loads(blob), strings)
 
     cache = ParseCache(cache_path_for(root, cache_dir)) if use_cache else None
     try:
@@ -146,7 +147,7 @@ def load_corpus(
                 continue
             reason = f"{record['error']} (its last good version is kept)"
             report.rejected.append(Problem(entry.rel, reason, record.get("line")))
-            record = orjson.loads(good)
+            record = compact(orjson.loads(good), strings)
         for reason, kind in record.pop("warnings", []):
             report.warnings.append(Problem(entry.rel, reason, None, kind))
         records.append((entry.rel, record))

@@ -10,7 +10,7 @@ import strawberry
 from graphsvc.api.context import Context
 from graphsvc.graph.build import build_store
 from graphsvc.graph.store import GraphStore
-from graphsvc.ingest.documents import build_record
+from graphsvc.ingest.documents import build_record, compact
 from graphsvc.model import IngestReport, article_key
 
 
@@ -57,7 +57,11 @@ def doc(
 
 def make_store(docs: Sequence[dict[str, Any]]) -> GraphStore:
     """A store of these documents, taken in the given order."""
-    records = [(f"{i:03d}.md", build_record(f"{i:03d}.md", d)) for i, d in enumerate(docs)]
+    strings: dict[str, str] = {}
+    records = [
+        (f"{i:03d}.md", compact(build_record(f"{i:03d}.md", d), strings))
+        for i, d in enumerate(docs)
+    ]
     return build_store(records, IngestReport(), version="test")
 
 
