@@ -1,0 +1,108 @@
+"""The scale benchmark's smoke version (``bench/run.py --quick``) in CI: no timing assertions.
+
+10k synthetic documents through every phase: the frontmatter.load baseline (a sample), cold and
+warm ingest, the snapshot read, the in-process mix against the floor, then graphsvc and the
+floor over HTTP with wrk at 1 and 2 workers. What must hold: every section is there with
+positive figures; no socket error, no non-2xx, no GraphQL error; and the floor answered every
+operation with exactly the data of the GraphQL answer, in-process and over HTTP (so the floor
+cannot be fast by computing less).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import REPO, SHARED, require
+
+pytestmark = pytest.mark.corpus
+
+OPERATIONS = {"article", "topic_page", "lists", "neighborhood", "shortest_path", "search"}
+SMALL = {"article", "topic_page", "lists"}
+
+
+def test_run_quick(tmp_path: Path) -> None:
+    require((SHARED / "tools" / "wrk-post.lua").is_file(), f"no wrk script under {SHARED}/tools")
+    require(
+        shutil.which("wrk") is not None or shutil.which("apt-get") is not None,
+        "wrk is not installed (apt-get install wrk)",
+    )
+    out, corpora = tmp_path / "out", tmp_path / "corpora"
+    try:
+        run = subprocess.run(
+            [
+                sys.executable,
+                str(REPO / "bench" / "run.py"),
+                "--quick",
+                "--out",
+                str(out),
+                "--corpus-dir",
+                str(corpora),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    finally:
+        shutil.rmtree(corpora, ignore_errors=True)  # 10k documents, about 260 MB
+    written = sorted(out.glob("run-10000-*.json"))
+    assert written, f"run.py exited {run.returncode}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    r = json.loads(written[-1].read_text())
+    assert r["quick"] and r["size"] == 10_000
+    assert not r.get("error") and not r.get("skipped"), r.get("error") or r.get("skipped")
+
+    corpus = r["corpus"]
+    assert corpus["documents"] == 10_000 and corpus["bytes"] > 0
+
+    ingest = r["ingest"]
+    assert set(ingest) == {"baseline", "cold", "warm"}
+    for phase in ingest.values():
+        assert phase["seconds"] > 0 and phase["peak_rss_tree"] > 0, phase
+    assert ingest["baseline"]["files"] == 10_000 and ingest["baseline"]["files_read"] > 0
+    assert ingest["cold"]["parsed"] == 10_000, ingest["cold"]
+    assert ingest["warm"]["parsed"] == 0 and ingest["warm"]["cached"] == 10_000, ingest["warm"]
+    assert ingest["cold"]["counts"] == ingest["warm"]["counts"]
+    assert ingest["warm"]["snapshot_bytes"] > 0
+
+    store = r["store"]
+    counts = store["counts"]
+    assert counts == ingest["cold"]["counts"]
+    assert counts["articles"] > 9_000 and counts["stubs"] > 0 and counts["related"] > 0
+    for key in ("read_seconds", "store_bytes", "bytes_per_article", "snapshot_bytes_per_article"):
+        assert store[key] > 0, (key, store[key])
+    assert not store["errors"]
+    assert set(store["graphql"]) == set(store["floor"]) == OPERATIONS
+    for side in ("graphql", "floor"):
+        for op, figures in store[side].items():
+            assert 0 < figures["median_ms"] <= figures["p99_ms"] <= figures["max_ms"], (side, op)
+    assert store["equal"] == dict.fromkeys(OPERATIONS, True), store["differences"]
+
+    http = r["http"]
+    assert set(http) == {"1", "2"}
+    for workers, h in http.items():
+        assert h["equal"] == dict.fromkeys(OPERATIONS, True), (workers, h["differences"])
+        assert not h["answer_problems"], h["answer_problems"]
+        for side in ("graphsvc", "floor"):
+            s = h[side]
+            assert s["ready_seconds"] > 0 and s["rss_after"] > 0, (workers, side)
+            assert set(s["answers"]) == OPERATIONS
+            assert all(a["status"] == 200 for a in s["answers"].values()), s["answers"]
+            assert set(s["runs"]) == SMALL | {"mix"}
+            for name, run_ in s["runs"].items():
+                where = (workers, side, name, run_.get("stderr"))
+                assert run_["requests"] > 0 and run_["rps"] > 0, where
+                assert run_["checked"] > 0, where
+                assert run_["socket_errors"] == 0, where
+                assert run_["non_2xx"] == 0, where
+                assert run_["graphql_errors"] == 0, where
+
+    rows = {row["figure"]: row for row in r["table"]}
+    assert rows["floor answer = GraphQL data"]["met"] is True
+    assert rows["HTTP socket err / non-2xx / GraphQL err"]["met"] is True
+    assert r["failures"] == []
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "floor answer = GraphQL data" in run.stdout  # the table was printed
