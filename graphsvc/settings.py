@@ -30,6 +30,7 @@ class Settings:
     ingest_workers: int = 0  # 0: one per core
     max_file_bytes: int = 5 * 1024 * 1024
     max_body_bytes: int = 1_000_000
+    response_cache_bytes: int = 64 * 1024 * 1024  # 0: no response cache
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 4000

@@ -36,6 +36,7 @@ from graphsvc.web.export import export_routes
 from graphsvc.web.graphiql import OfflineGraphiQLMixin, asset_routes
 from graphsvc.web.holder import StoreHolder
 from graphsvc.web.http import GraphQLApp
+from graphsvc.web.response_cache import KeptAnswers, ResponseCache
 
 log = logging.getLogger("graphsvc.web")
 
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
         max_cost=settings.max_cost,
     )
     graphql = ServiceGraphQL(holder, limits, max_body_bytes=settings.max_body_bytes)
+    answers = KeptAnswers(settings.response_cache_bytes)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "alive"})
@@ -146,6 +148,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
                 "rejected": len(store.report.rejected),
                 "reloads": holder.reloads,
                 "lastReloadError": holder.last_error,
+                "responseCache": answers.stats(),
             }
         )
 
@@ -194,6 +197,14 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
             ),
         )
     middleware.append(Middleware(ETagMiddleware, holder=holder))
+    middleware.append(
+        Middleware(
+            ResponseCache,
+            holder=holder,
+            answers=answers,
+            max_body_bytes=settings.max_body_bytes,
+        )
+    )
     app = Starlette(
         routes=routes,
         middleware=middleware,
