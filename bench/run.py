@@ -568,10 +568,16 @@ def serving(service: Service) -> Iterator[Service]:
         service.stop()
 
 
-def graphsvc_service(snapshot: Path, workers: int, work: Path) -> Service:
+def graphsvc_service(
+    snapshot: Path, workers: int, work: Path, *, response_cache: bool = True
+) -> Service:
+    """graphsvc from the snapshot; ``response_cache=False`` turns its response cache off, so
+    that every request runs through GraphQL (the engine's own throughput)."""
     command = [sys.executable, "-m", "graphsvc", "serve", "--snapshot", str(snapshot)]
     command += ["--workers", str(workers), "--log-level", "warning", "--no-watch"]
-    return Service("graphsvc", command, workers, "/graphql", work / f"graphsvc-w{workers}.log")
+    name = "graphsvc" if response_cache else "graphsvc-uncached"
+    env = {} if response_cache else {"GRAPHSVC_RESPONSE_CACHE_BYTES": "0"}
+    return Service(name, command, workers, "/graphql", work / f"{name}-w{workers}.log", env)
 
 
 def floor_service(snapshot: Path, workers: int, work: Path) -> Service:
@@ -663,6 +669,9 @@ def run_http(
     out: dict[str, Any] = {}
     for workers in args.workers:
         g = measure_service(graphsvc_service(snapshot, workers, work), mix, args, work)
+        u = measure_service(
+            graphsvc_service(snapshot, workers, work, response_cache=False), mix, args, work
+        )
         f = measure_service(floor_service(snapshot, workers, work), floor_cases(mix), args, work)
         equal, differences = {}, {}
         for case in mix:
@@ -673,13 +682,15 @@ def run_http(
                 differences[case.name] = first_difference(theirs, mine)
         out[str(workers)] = {
             "graphsvc": g,
+            "graphsvc_uncached": u,
             "floor": f,
             "equal": equal,
             "differences": differences,
             "answer_problems": answer_problems("graphsvc", g["answers"])
+            + answer_problems("graphsvc-uncached", u["answers"])
             + answer_problems("floor", f["answers"]),
         }
-        for side in (g, f):  # keep the JSON small: the answers were compared
+        for side in (g, u, f):  # keep the JSON small: the answers were compared
             for a in side["answers"].values():
                 a["bytes"] = len(json.dumps(a.pop("body")))
     return out
@@ -744,8 +755,8 @@ def failures_of(record: dict[str, Any]) -> list[str]:
         for op, ok in h["equal"].items():
             if not ok:
                 out.append(f"HTTP {workers}w {op}: floor differs: {h['differences'].get(op)}")
-        for side in ("graphsvc", "floor"):
-            for run, r in h[side]["runs"].items():
+        for side in ("graphsvc", "graphsvc_uncached", "floor"):
+            for run, r in h.get(side, {}).get("runs", {}).items():
                 for k in ("socket_errors", "non_2xx", "graphql_errors"):
                     if r.get(k):
                         out.append(f"HTTP {workers}w {side} {run}: {r[k]} {k}")
@@ -878,13 +889,19 @@ def rows_of(record: dict[str, Any]) -> list[Row]:
                 )
             )
     for workers, h in http.items():
-        for run, r in h["graphsvc"]["runs"].items():
+        for run, r, label in [
+            *((run, r, "") for run, r in h["graphsvc"]["runs"].items()),
+            *(
+                (run, r, ", no response cache")
+                for run, r in h.get("graphsvc_uncached", {}).get("runs", {}).items()
+            ),
+        ]:
             fl = h["floor"]["runs"][run]
             ratio = _ratio(r["rps"], fl["rps"])
             small = run in SMALL
             rows.append(
                 Row(
-                    f"HTTP {run}, {workers}w",
+                    f"HTTP {run}, {workers}w{label}",
                     f"{r['rps']:,.1f}/s p50 {r['p50_ms']:.0f} p99 {r['p99_ms']:.0f} ms",
                     f"{fl['rps']:,.1f}/s p50 {fl['p50_ms']:.0f} p99 {fl['p99_ms']:.0f} ms",
                     ratio,
@@ -897,8 +914,8 @@ def rows_of(record: dict[str, Any]) -> list[Row]:
             sum(
                 r.get(k, 0)
                 for h in http.values()
-                for s in ("graphsvc", "floor")
-                for r in h[s]["runs"].values()
+                for s in ("graphsvc", "graphsvc_uncached", "floor")
+                for r in h.get(s, {}).get("runs", {}).values()
             )
             for k in ("socket_errors", "non_2xx", "graphql_errors")
         ]

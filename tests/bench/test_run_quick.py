@@ -86,7 +86,7 @@ def test_run_quick(tmp_path: Path) -> None:
     for workers, h in http.items():
         assert h["equal"] == dict.fromkeys(OPERATIONS, True), (workers, h["differences"])
         assert not h["answer_problems"], h["answer_problems"]
-        for side in ("graphsvc", "floor"):
+        for side in ("graphsvc", "graphsvc_uncached", "floor"):
             s = h[side]
             assert s["ready_seconds"] > 0 and s["rss_after"] > 0, (workers, side)
             assert set(s["answers"]) == OPERATIONS
