@@ -54,9 +54,13 @@ def load_store(
             return store
     with no_gc():  # millions of small acyclic objects: the cyclic GC only slows this down
         result = load_corpus(
-            root, cache_dir=cache_dir, use_cache=use_cache, workers=workers,
-            progress=progress, scan=scan,
-        )  # fmt: skip
+            root,
+            cache_dir=cache_dir,
+            use_cache=use_cache,
+            workers=workers,
+            progress=progress,
+            scan=scan,
+        )
         store = build_store(
             result.records,
             result.report,
