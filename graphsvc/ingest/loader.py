@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import stat
 import sys
 import threading
 import time
@@ -47,7 +48,7 @@ class LoadResult:
 @dataclass(frozen=True, slots=True)
 class _Entry:
     rel: str
-    path: Path
+    path: str
     stat: Stat
 
 
@@ -157,50 +158,71 @@ def load_corpus(
 
 
 def _walk(root: Path, report: IngestReport, max_file_bytes: int) -> list[_Entry]:
-    """Document files in path order; links, oversized and unreadable files reported."""
+    """Document files in path order; links, oversized and unreadable files reported.
+
+    ``os.scandir`` with plain strings: one ``stat`` per regular file, which matters at 100k
+    files (pathlib and three ``stat`` calls a file took 5 s there)."""
     real_root = root.resolve()
     entries: list[_Entry] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        base = Path(dirpath)
-        for name in sorted(dirnames):
-            full = base / name
-            if full.is_symlink() or name.startswith("."):
-                why = "link to a folder, not followed" if full.is_symlink() else "hidden folder"
-                report.ignored.append(f"{_rel(full, root)}/ ({why})")
-                dirnames.remove(name)
-        for name in filenames:
-            full = base / name
-            rel = _rel(full, root)
+    folders = [(str(root), "")]  # (folder on disk, its corpus-relative prefix)
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                found = list(listing)
+        except OSError as exc:
+            report.ignored.append(f"{prefix or './'} (cannot be read: {exc.strerror or exc})")
+            continue
+        for entry in found:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name.startswith("."):
+                    report.ignored.append(f"{rel}/ (hidden folder)")
+                else:
+                    folders.append((entry.path, rel + "/"))
+                continue
+            if entry.is_symlink() and _links_to_folder(entry):
+                report.ignored.append(f"{rel}/ (link to a folder, not followed)")
+                continue
             if not _is_utf8(rel):
                 shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
                 report.rejected.append(Problem(shown, "file name is not valid UTF-8"))
                 continue
-            if full.suffix.lower() not in DOCUMENT_SUFFIXES:
+            if os.path.splitext(entry.name)[1].lower() not in DOCUMENT_SUFFIXES:
                 report.ignored.append(f"{rel} (not .md, .markdown or .txt)")
                 continue
-            problem = _check_file(full, rel, real_root, max_file_bytes)
+            problem = _check_file(entry, rel, real_root, max_file_bytes)
             if isinstance(problem, Problem):
                 report.rejected.append(problem)
             else:
-                entries.append(_Entry(rel, full, problem))
+                entries.append(_Entry(rel, entry.path, problem))
     entries.sort(key=lambda e: e.rel)
     report.ignored.sort()
     return entries
 
 
-def _check_file(full: Path, rel: str, real_root: Path, max_file_bytes: int) -> Problem | Stat:
+def _links_to_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop: reported as a file below
+        return False
+
+
+def _check_file(
+    entry: os.DirEntry[str], rel: str, real_root: Path, max_file_bytes: int
+) -> Problem | Stat:
     """The file's (size, mtime) or the reason it cannot be read."""
     try:
-        if full.is_symlink():
-            target = full.resolve(strict=True)
+        if entry.is_symlink():
+            target = Path(entry.path).resolve(strict=True)
             if not target.is_relative_to(real_root):
                 return Problem(rel, f"link points outside the corpus folder ({target})")
-        st = full.stat()
+        st = entry.stat()  # follows a link; cached by scandir for the others
     except RuntimeError:
         return Problem(rel, "link loop")
     except OSError as exc:
         return Problem(rel, f"cannot be read: {exc.strerror or exc}")
-    if not full.is_file():
+    if not stat.S_ISREG(st.st_mode):
         return Problem(rel, "not a regular file")
     if st.st_size > max_file_bytes:
         return Problem(
@@ -218,10 +240,6 @@ def _is_utf8(name: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
 
 
 def parse_file(rel: str, path: str) -> bytes:
@@ -254,7 +272,7 @@ def _parse_all(
     """Parse files, on a process pool when there are enough of them: chunks of (path, JSON
     record) in order, as they are done."""
     total = done + len(entries)
-    jobs = [(e.rel, str(e.path)) for e in entries]
+    jobs = [(e.rel, e.path) for e in entries]
     chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
     workers = workers or os.cpu_count() or 1
     if progress:
