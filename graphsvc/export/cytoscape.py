@@ -11,9 +11,10 @@ from collections.abc import Iterator
 
 import orjson
 
-from graphsvc.export.fields import node_values
+from graphsvc.export.fields import edge_values, node_values
 from graphsvc.export.select import Selection
-from graphsvc.export.stream import Chunks, Progress
+from graphsvc.export.stream import Chunks, Progress, json_items
+from graphsvc.graph.store import GraphStore
 
 
 def generate_cytoscape(selection: Selection, progress: Progress | None = None) -> Iterator[bytes]:
@@ -25,26 +26,16 @@ def generate_cytoscape(selection: Selection, progress: Progress | None = None) -
         '{"data":' + orjson.dumps(data).decode() + ',"directed":true,"multigraph":false,'
         '"elements":{"nodes":['
     )
-    separator = ""
-    for key in selection.nodes():
-        values = node_values(store, key)
-        classes = values["kind"] + (" stub" if values.get("isStub") else "")
-        element = {"data": {"id": key, **values}, "classes": classes}
-        out.write(separator + orjson.dumps(element).decode())
-        separator = ","
-        out.item()
-        if out.full:
-            yield out.take()
+    yield from json_items(out, (_node(store, key) for key in selection.nodes()))
     out.write('],"edges":[')
-    separator = ""
-    for source, target, kind, rank in selection.edges():
-        edge: dict[str, object] = {"source": source, "target": target, "kind": kind.value}
-        if rank is not None:
-            edge["rank"] = rank
-        out.write(separator + orjson.dumps({"data": edge, "classes": kind.value}).decode())
-        separator = ","
-        out.item()
-        if out.full:
-            yield out.take()
+    yield from json_items(
+        out, ({"data": e, "classes": e["kind"]} for e in map(edge_values, selection.edges()))
+    )
     out.write("]}}\n")
     yield out.take()
+
+
+def _node(store: GraphStore, key: str) -> dict[str, object]:
+    values = node_values(store, key)
+    classes = values["kind"] + (" stub" if values.get("isStub") else "")
+    return {"data": {"id": key, **values}, "classes": classes}

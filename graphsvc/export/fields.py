@@ -156,6 +156,15 @@ def topic_values(topic: Topic) -> dict[str, Any]:
     }
 
 
+def edge_values(edge: tuple[str, str, EdgeKind, int | None]) -> dict[str, Any]:
+    """An edge's JSON values: source, target, kind, and its rank where it has one (RELATED)."""
+    source, target, kind, rank = edge
+    values: dict[str, Any] = {"source": source, "target": target, "kind": kind.value}
+    if rank is not None:
+        values["rank"] = rank
+    return values
+
+
 def node_values(store: GraphStore, key: str) -> dict[str, Any]:
     """The attributes of any node key, native values, None left out."""
     kind = kind_of(key)

@@ -12,17 +12,16 @@ processor (pyld) can expand exports with no network.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
-import orjson
-
 from graphsvc.export.fields import iso_time
 from graphsvc.export.select import Selection
-from graphsvc.export.stream import Chunks, Progress
+from graphsvc.export.stream import Chunks, Progress, json_items
 from graphsvc.graph.store import GraphStore
-from graphsvc.model import Article, kind_of
+from graphsvc.model import Article, Provider, Topic, kind_of
 
 CONTEXT_URL = "https://schema.org"
 SCHEMA = "http://schema.org/"
@@ -112,28 +111,27 @@ def generate_jsonld(selection: Selection, progress: Progress | None = None) -> I
     store = selection.store
     out = Chunks(progress)
     out.write('{"@context":"' + CONTEXT_URL + '","@graph":[')
-    separator = ""
-    for key in selection.articles:
-        node = article_node(store, store.articles[key], selection)
-        out.write(separator + orjson.dumps(node).decode())
-        separator = ","
-        edges = len(node.get("mentions", ())) + len(node.get("about", ())) + ("publisher" in node)
-        out.item(1 + edges)
-        if out.full:
-            yield out.take()
-    for key in selection.providers:
-        provider = store.providers[key]
-        node = {"@type": "Organization", "@id": node_id(key), "name": provider.name}
-        if "." in provider.domain:  # not the "unknown" placeholder of a domainless URL
-            node["url"] = f"https://{provider.domain}"
-        out.write(separator + orjson.dumps(node).decode())
-        separator = ","
-        out.item()
-    for key in selection.topics:
-        topic = store.topics[key]
-        node = {"@type": "DefinedTerm", "@id": node_id(key), "name": topic.name}
-        out.write(separator + orjson.dumps(node).decode())
-        separator = ","
-        out.item()
+    nodes = itertools.chain(
+        (article_node(store, store.articles[key], selection) for key in selection.articles),
+        (_provider_node(store.providers[key]) for key in selection.providers),
+        (_topic_node(store.topics[key]) for key in selection.topics),
+    )
+    yield from json_items(out, nodes, _weight)
     out.write("]}\n")
     yield out.take()
+
+
+def _provider_node(provider: Provider) -> dict[str, Any]:
+    node = {"@type": "Organization", "@id": node_id(provider.key), "name": provider.name}
+    if "." in provider.domain:  # not the "unknown" placeholder of a domainless URL
+        node["url"] = f"https://{provider.domain}"
+    return node
+
+
+def _topic_node(topic: Topic) -> dict[str, Any]:
+    return {"@type": "DefinedTerm", "@id": node_id(topic.key), "name": topic.name}
+
+
+def _weight(node: dict[str, Any]) -> int:
+    """The node and its edges (mentions, about, publisher), for progress."""
+    return 1 + len(node.get("mentions", ())) + len(node.get("about", ())) + ("publisher" in node)

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import orjson
 
-from graphsvc.export.fields import node_values
+from graphsvc.export.fields import edge_values, node_values
 from graphsvc.export.select import Selection
-from graphsvc.export.stream import Chunks, Progress
+from graphsvc.export.stream import Chunks, Progress, json_items
 
 
 def generate_node_link(selection: Selection, progress: Progress | None = None) -> Iterator[bytes]:
@@ -24,23 +24,8 @@ def generate_node_link(selection: Selection, progress: Progress | None = None) -
     out.write(
         '{"directed":true,"multigraph":false,"graph":' + orjson.dumps(graph).decode() + ',"nodes":['
     )
-    separator = ""
-    for key in selection.nodes():
-        out.write(separator + orjson.dumps({"id": key, **node_values(store, key)}).decode())
-        separator = ","
-        out.item()
-        if out.full:
-            yield out.take()
+    yield from json_items(out, ({"id": k, **node_values(store, k)} for k in selection.nodes()))
     out.write('],"edges":[')
-    separator = ""
-    for source, target, kind, rank in selection.edges():
-        edge: dict[str, object] = {"source": source, "target": target, "kind": kind.value}
-        if rank is not None:
-            edge["rank"] = rank
-        out.write(separator + orjson.dumps(edge).decode())
-        separator = ","
-        out.item()
-        if out.full:
-            yield out.take()
+    yield from json_items(out, map(edge_values, selection.edges()))
     out.write("]}\n")
     yield out.take()

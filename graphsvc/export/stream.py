@@ -7,8 +7,11 @@ piece at a time and memory stays flat however large the graph is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from xml.sax.saxutils import escape
+
+import orjson
 
 #: Called with the number of items (nodes and edges) written since the last call.
 Progress = Callable[[int], None]
@@ -59,6 +62,21 @@ class Chunks:
             self._progress(self._items)
         self._items = 0
         return data
+
+
+def json_items(
+    out: Chunks, values: Iterable[Any], weight: Callable[[Any], int] | None = None
+) -> Iterator[bytes]:
+    """Write ``values`` into ``out`` as comma-separated JSON, yielding chunks as it fills.
+
+    ``weight`` gives the nodes and edges a value stands for (progress); 1 each by default."""
+    separator = ""
+    for value in values:
+        out.write(separator + orjson.dumps(value).decode())
+        separator = ","
+        out.item(1 if weight is None else weight(value))
+        if out.full:
+            yield out.take()
 
 
 def xml_text(value: str) -> str:
