@@ -34,6 +34,10 @@ from graphsvc.model import (
     topic_key,
 )
 
+#: Bump when the rules that merge records into a store change: stores kept by the older rules
+#: (graph/loading.py) are then built again, as RECORD_FORMAT does for the parse cache.
+BUILD_RULES = 1
+
 #: The one attribute dict of every node (and edge) of a kind: shared, never mutated.
 NODE_ATTRS = {kind: {"kind": kind.value} for kind in NodeKind}
 EDGE_ATTRS = {kind: {"kind": kind.value} for kind in EdgeKind}

@@ -3,8 +3,9 @@
 The parse cache (ingest/cache.py) spares re-parsing unchanged files. On top of it, the store
 built from a corpus is kept as a snapshot (graph/snapshot.py) in the same cache folder, named
 by the corpus's fingerprint: every document's path, size and mtime, what the walk skipped, and
-the parser and rules (``Scan.fingerprint``). When nothing has changed since, the next load
-walks the folder and reads that snapshot instead of decoding and merging every record. A
+the parser and rules (``Scan.fingerprint``), with the build rules and the snapshot format.
+When nothing has changed since, the next load walks the folder and reads that snapshot instead
+of decoding and merging every record. A
 snapshot that cannot be read (truncated, edited, an older format) is ignored and rebuilt. The
 store's search index is kept beside it too, built there on first use (searching.py).
 """
@@ -12,13 +13,16 @@ store's search index is kept beside it too, built there on first use (searching.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import shutil
 import time
 from pathlib import Path
 
-from graphsvc.graph.build import build_store, no_gc
+from graphsvc import __version__
+from graphsvc.graph.build import BUILD_RULES, build_store, no_gc
 from graphsvc.graph.searching import index_path_for, keep_index_at
+from graphsvc.graph.snapshot import FORMAT as SNAPSHOT_FORMAT
 from graphsvc.graph.snapshot import SnapshotError, read_snapshot, write_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.cache import cache_path_for
@@ -74,9 +78,12 @@ def load_store(
 
 
 def store_cache_path(scan: Scan, cache_dir: Path | None = None) -> Path:
-    """Where the store of a scanned corpus is kept: beside its parse cache, by fingerprint."""
+    """Where the store of a scanned corpus is kept: beside its parse cache, named by the
+    corpus's fingerprint and the rules that build and write stores."""
     parse_cache = cache_path_for(scan.root, cache_dir)
-    return parse_cache.with_name(f"{parse_cache.stem}-{scan.fingerprint()}{_SUFFIX}")
+    rules = f"{scan.fingerprint()}|{BUILD_RULES}|{SNAPSHOT_FORMAT}|{__version__}"
+    name = hashlib.sha256(rules.encode()).hexdigest()[:32]
+    return parse_cache.with_name(f"{parse_cache.stem}-{name}{_SUFFIX}")
 
 
 def _read_kept(path: Path, scan: Scan) -> GraphStore | None:

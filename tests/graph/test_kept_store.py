@@ -12,6 +12,7 @@ import pytest
 from support import SEEDS
 from test_snapshot import assert_identical
 
+from graphsvc.graph import loading
 from graphsvc.graph.loading import load_store
 from graphsvc.graph.searching import search
 
@@ -116,3 +117,15 @@ def test_the_search_index_is_kept_beside_the_store(tmp_path: Path) -> None:
     assert [h.key for h in search(changed, "zyzzyva")]
     assert not folder.exists()  # the old store's index went with it
     assert len(list(cache.glob("*.store.search"))) == 1
+
+
+def test_new_build_rules_build_the_store_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
+    load_store(corpus, cache_dir=cache)
+    (old,) = kept_files(cache)
+    monkeypatch.setattr(loading, "BUILD_RULES", loading.BUILD_RULES + 1)
+    load_store(corpus, cache_dir=cache)
+    (new,) = kept_files(cache)
+    assert new != old and not old.exists()  # not read: built again, and the old one removed
