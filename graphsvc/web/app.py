@@ -35,7 +35,7 @@ from graphsvc.web.explorer import explorer_routes
 from graphsvc.web.export import export_routes
 from graphsvc.web.graphiql import OfflineGraphiQLMixin, asset_routes
 from graphsvc.web.holder import StoreHolder
-from graphsvc.web.http import GraphQLApp
+from graphsvc.web.http import GraphQLApp, wants_html
 from graphsvc.web.response_cache import KeptAnswers, ResponseCache
 
 log = logging.getLogger("graphsvc.web")
@@ -52,7 +52,7 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
         self.holder = holder
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self.holder.ready and not _wants_html(scope):
+        if scope["type"] == "http" and not self.holder.ready and not wants_html(scope):
             response = JSONResponse(
                 {"errors": [{"message": "the graph is still loading; retry shortly"}]},
                 status_code=503,
@@ -70,11 +70,6 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
         )
 
 
-def _wants_html(scope: Scope) -> bool:
-    headers = dict(scope.get("headers") or [])
-    return scope.get("method") == "GET" and b"text/html" in headers.get(b"accept", b"")
-
-
 class ETagMiddleware:
     """GET /graphql answers carry an ETag of (snapshot version, query string); 304 on a match."""
 
@@ -90,7 +85,7 @@ class ETagMiddleware:
             or scope["path"] != self.path
             or not scope.get("query_string")
             or not self.holder.ready
-            or _wants_html(scope)
+            or wants_html(scope)
         ):
             await self.app(scope, receive, send)
             return

@@ -214,3 +214,9 @@ class GraphQLApp(GraphQL[Context, RootValue]):
         if isinstance(response_data, dict) and "data" not in response_data:
             response.status_code = 400
         return response
+
+
+def wants_html(scope: Scope) -> bool:
+    """Whether a request is a browser asking for the playground page (GET, Accept: text/html)."""
+    headers = dict(scope.get("headers") or [])
+    return scope.get("method") == "GET" and b"text/html" in headers.get(b"accept", b"")

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc.web.holder import StoreHolder
+from graphsvc.web.http import wants_html
 
 #: An answer bigger than this is not kept (a big export-like answer would evict many small ones).
 MAX_ENTRY_BYTES = 256 * 1024
@@ -93,7 +94,7 @@ class ResponseCache:
             or scope["path"] != self.path
             or scope["method"] not in ("GET", "POST")
             or not self.holder.ready
-            or b"text/html" in headers.get(b"accept", b"")  # the playground page
+            or wants_html(scope)  # the playground page
         ):
             await self.app(scope, receive, send)
             return
