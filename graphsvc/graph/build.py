@@ -18,7 +18,7 @@ from types import MappingProxyType
 import networkx as nx
 
 from graphsvc.graph.store import GraphStore
-from graphsvc.ingest.documents import Item, Record
+from graphsvc.ingest.documents import Item, Record, item_of
 from graphsvc.ingest.normalize import clean_text
 from graphsvc.model import (
     Article,
@@ -92,9 +92,15 @@ def build_store(
 
     articles: dict[str, Article] = {}
     for url, (_path, doc) in winners.items():
-        articles["a:" + url] = _article(doc, sources=paths[url])
+        articles["a:" + url] = _article(
+            item_of(doc),
+            is_stub=False,
+            topics=_topic_keys(doc["topics"]),
+            removed=doc.get("removed"),
+            sources=paths[url],
+        )
     for url, stub in stubs.items():
-        articles["a:" + url] = _stub_article(stub.item)
+        articles["a:" + url] = _article(stub.item, is_stub=True)
 
     graph = nx.DiGraph()
     node_dicts = graph._node
@@ -210,8 +216,15 @@ def _pick_winners(
     return winners, {url: tuple(sorted(p)) for url, p in paths.items()}
 
 
-def _stub_article(item: Item) -> Article:
-    """A stub: an article known only from the related item that supplies its fields."""
+def _article(
+    item: Item,
+    *,
+    is_stub: bool,
+    topics: tuple[str, ...] = (),
+    removed: bool | None = None,
+    sources: tuple[str, ...] = (),
+) -> Article:
+    """An article from its fields: a document's own (full) or a related item's (a stub)."""
     when = item.published_at
     return Article(
         key=article_key(item.url),
@@ -223,42 +236,19 @@ def _stub_article(item: Item) -> Article:
         quality=item.quality,
         heat=item.heat,
         published=item.published,
-        removed=None,
-        is_stub=True,
+        removed=removed,
+        is_stub=is_stub,
         provider=provider_key(item.provider_domain),
-        topics=(),
+        topics=topics,
         images=tuple(Image(u, w, h) for u, w, h in item.images),
-        sources=(),
+        sources=sources,
         urls=item.urls,
     )
 
 
-def _article(doc: Record, *, sources: tuple[str, ...]) -> Article:
-    """A full article: the fields of the document that won its URL."""
-    published_at = doc["published_at"]
-    topics: list[str] = []
-    for spelling in doc["topics"]:
-        key = topic_key(spelling.casefold())
-        if key not in topics:
-            topics.append(key)
-    return Article(
-        key=article_key(doc["url"]),
-        url=doc["url"],
-        title=doc["title"],
-        excerpt=doc["excerpt"],
-        published_at=datetime.fromisoformat(published_at) if published_at else None,
-        type=doc["type"],
-        quality=doc["quality"],
-        heat=doc["heat"],
-        published=doc["published"],
-        removed=doc.get("removed"),
-        is_stub=False,
-        provider=provider_key(doc["provider"]["domain"]),
-        topics=tuple(topics),
-        images=tuple(Image(u, w, h) for u, w, h in doc["images"]),
-        sources=sources,
-        urls=tuple(doc["urls"]),
-    )
+def _topic_keys(spellings: Iterable[str]) -> tuple[str, ...]:
+    """Topic node keys of a document's topic spellings, first seen first, each once."""
+    return tuple(dict.fromkeys(topic_key(spelling.casefold()) for spelling in spellings))
 
 
 def _most_frequent(counts: Counter[tuple[str, str]]) -> dict[str, str]:

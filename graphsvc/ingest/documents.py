@@ -8,6 +8,7 @@ articles happens later, in ``graph.build``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import yaml_rs
@@ -52,31 +53,37 @@ def compact(record: Record, strings: dict[str, str]) -> Record:
     if "related" not in record:
         return record  # a rejection
     share = strings.setdefault
-    items = []
-    for item in record["related"]:
-        url = share(item["url"], item["url"])
-        provider = item["provider"]
-        name = provider["name"]
-        title, excerpt = item["title"], item["excerpt"]
-        when, kind = item["published_at"], item["type"]
-        items.append(
-            Item(
-                url,
-                (url,) if len(item["urls"]) == 1 else tuple(share(u, u) for u in item["urls"]),
-                share(title, title),
-                None if excerpt is None else share(excerpt, excerpt),
-                None if when is None else share(when, when),
-                None if kind is None else share(kind, kind),
-                item["quality"],
-                item["heat"],
-                item["published"],
-                share(provider["domain"], provider["domain"]),
-                None if name is None else share(name, name),
-                tuple((share(u, u), w, h) for u, w, h in item["images"]) if item["images"] else (),
-            )
-        )
-    record["related"] = items
+    record["related"] = [item_of(item, share) for item in record["related"]]
     return record
+
+
+def _same(value: str, default: str) -> str:
+    return value
+
+
+def item_of(fields: Record, share: Callable[[str, str], str] = _same) -> Item:
+    """The article fields of a record or of one of its related items, as an ``Item``; strings
+    go through ``share`` (``strings.setdefault`` shares equal ones)."""
+    url = share(fields["url"], fields["url"])
+    provider = fields["provider"]
+    name = provider["name"]
+    title, excerpt = fields["title"], fields["excerpt"]
+    when, kind = fields["published_at"], fields["type"]
+    urls = fields["urls"]
+    return Item(
+        url,
+        (url,) if len(urls) == 1 else tuple(share(u, u) for u in urls),
+        share(title, title),
+        None if excerpt is None else share(excerpt, excerpt),
+        None if when is None else share(when, when),
+        None if kind is None else share(kind, kind),
+        fields["quality"],
+        fields["heat"],
+        fields["published"],
+        share(provider["domain"], provider["domain"]),
+        None if name is None else share(name, name),
+        tuple((share(u, u), w, h) for u, w, h in fields["images"]) if fields["images"] else (),
+    )
 
 
 #: YAML alias replays allowed per file: refuses "billion laughs" bombs in well under a second.
