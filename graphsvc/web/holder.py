@@ -16,7 +16,7 @@ from pathlib import Path
 import anyio
 from watchfiles import Change, DefaultFilter, awatch
 
-from graphsvc.graph.loading import load_store
+from graphsvc.graph.loading import load_store_deferred
 from graphsvc.graph.searching import index_path_for, keep_index_at, search_index
 from graphsvc.graph.snapshot import read_snapshot
 from graphsvc.graph.store import GraphStore
@@ -49,6 +49,7 @@ class StoreHolder:
         self._listeners: set[asyncio.Queue[tuple[GraphStore, GraphStore]]] = set()
         self._reload_lock = asyncio.Lock()
         self.reloads = 0
+        self._keep: Callable[[], None] | None = None
         self.last_error: str | None = None
 
     # The snapshot ----------------------------------------------------------------------
@@ -70,14 +71,16 @@ class StoreHolder:
             store = read_snapshot(s.snapshot)
             keep_index_at(store, index_path_for(s.snapshot))  # `graphsvc build` wrote it
             return store
-        return load_store(
+        loaded = load_store_deferred(
             s.corpus,
             cache_dir=s.cache_dir,
             use_cache=not s.no_cache,
             workers=s.ingest_workers or None,
             max_file_bytes=s.max_file_bytes,
-            keep=self._store is None,  # only the first load: a reload's write would delay it
         )
+        if self._store is None:  # the first load keeps its store for the next start, once
+            self._keep = loaded.keep  # it is swapped in (reloads keep nothing: churn)
+        return loaded.store
 
     async def load(self) -> GraphStore:
         """Build a snapshot in a worker thread and swap it in; listeners hear of the swap."""
@@ -115,6 +118,9 @@ class StoreHolder:
                         if queue.full():  # a stalled subscriber loses its oldest event
                             queue.get_nowait()
                         queue.put_nowait((old, new))
+            keep, self._keep = self._keep, None
+            if keep is not None:  # swapped in and announced: the write delays no one now
+                await anyio.to_thread.run_sync(keep)
             return new
 
     async def reload(self) -> None:
