@@ -37,7 +37,7 @@ from graphsvc.export import FORMATS, select
 from graphsvc.export.fields import FIELD_TYPES, flat, node_values
 from graphsvc.graph.build import build_store
 from graphsvc.graph.store import GraphStore
-from graphsvc.ingest.documents import build_record, parse_frontmatter
+from graphsvc.ingest.documents import build_record, compact, item_of, parse_frontmatter
 from graphsvc.model import IngestReport
 
 SYNTH = Path(__file__).resolve().parent / "synth.py"
@@ -71,25 +71,23 @@ def load(n: int, corpus: Path) -> GraphStore:
 
 
 def read_corpus(root: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The corpus's records, parsed as graphsvc.ingest parses them, with every mention of a
-    URL sharing the first mention's item: ``load_store`` keeps each of the ~3.4M related items
-    whole (about 9 GB at 100,000 documents, more than a shared machine may give), while
-    the export needs only the graph. Stub fields come from the first mention, not the latest."""
-    items: dict[str, dict[str, Any]] = {}
+    """The corpus's records, parsed as graphsvc.ingest parses them and held as its loader
+    holds them (related items as ``Item`` tuples of shared strings, ``documents.compact``),
+    without the parse cache and the process pool: the export is what is timed here."""
+    strings: dict[str, str] = {}
     for path in sorted(root.rglob("*.md")):
         rel = path.relative_to(root).as_posix()
         try:
             record = build_record(rel, parse_frontmatter(rel, path.read_bytes()))
         except IngestError:
             continue
-        record["related"] = [items.setdefault(i["url"], i) for i in record["related"]]
         record["warnings"] = []
-        yield rel, record
+        yield rel, compact(record, strings)
 
 
 def memory_records(n: int, seed: int = 1) -> Iterator[tuple[str, dict[str, Any]]]:
     """Records shaped like graphsvc.ingest's: about 31 related items each, a quarter of them
-    other documents and the rest stubs; item dicts are shared, so memory stays small."""
+    other documents and the rest stubs, as shared ``Item`` tuples, so memory stays small."""
     rng = random.Random(seed)
     providers = [f"site{i}.example" for i in range(400)]
     topics = [f"Topic {i}" for i in range(20)]
@@ -111,6 +109,7 @@ def memory_records(n: int, seed: int = 1) -> Iterator[tuple[str, dict[str, Any]]
 
     docs = [item(f"https://news.example/a/{i}", i) for i in range(n)]
     stubs = [item(f"https://stub.example/s/{i}", n + i) for i in range(n // 2)]
+    as_item = {fields["url"]: item_of(fields) for fields in (*docs, *stubs)}
     for i, doc in enumerate(docs):
         related = {}
         for _ in range(31):
@@ -122,7 +121,7 @@ def memory_records(n: int, seed: int = 1) -> Iterator[tuple[str, dict[str, Any]]
             **doc,
             "removed": None,
             "topics": rng.sample(topics, 2),
-            "related": list(related.values()),
+            "related": [as_item[url] for url in related],
             "self_related": [],
             "warnings": [],
         }
