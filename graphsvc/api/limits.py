@@ -1,7 +1,7 @@
 """Query limits: depth, aliases, tokens (Strawberry's limiters) and a static cost budget.
 
 The cost of a field is 1 plus its children's cost, times the page size it asks for (`first` or
-`limit`, or the argument's default; a variable counts as its value). Lists without such an
+`limit`, or the argument's default; a variable counts as its value, or its default). Lists without such an
 argument count as LIST_GUESS items. The cost is reported in ``extensions.cost`` of every
 response, and an operation over the budget is refused before it runs.
 """
@@ -32,6 +32,7 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    value_from_ast_untyped,
 )
 from strawberry.extensions import (
     AddValidationRules,
@@ -84,9 +85,13 @@ def estimate_cost(
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    return _selection_cost(
-        schema, root, operation.selection_set, fragments, variables or {}, (), {}
-    )
+    values = {  # a variable's default written in the query counts as much as one passed in
+        d.variable.name.value: value_from_ast_untyped(d.default_value)
+        for d in operation.variable_definitions or ()
+        if d.default_value is not None
+    }
+    values.update(variables or {})
+    return _selection_cost(schema, root, operation.selection_set, fragments, values, (), {})
 
 
 def _selection_cost(

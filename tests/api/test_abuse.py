@@ -223,6 +223,17 @@ def test_nested_pages_over_the_cost_budget(api: Api) -> None:
     )
 
 
+def test_variable_defaults_count_in_the_cost(api: Api) -> None:
+    # The same 3,030,301 when every page size is a variable whose default, written in the
+    # query, is 100 (and none is passed): a default must not slip under the budget.
+    api.refuse(
+        "query($n: Int = 100) { topics(first: $n) { edges { node { articles(first: $n) {"
+        " edges { node { related(first: $n) { edges { node { url } } } } } } } } } }",
+        "cost",
+        "3,030,301",
+    )
+
+
 def test_the_largest_allowed_traversals_finish(api: Api) -> None:
     """At the bounds (depth 3, limit 500, k 5, maxLength 10), between hubs: answered in time."""
     ids = api.ok(
@@ -361,6 +372,12 @@ def test_a_naive_datetime_in_a_filter(api: Api) -> None:
             " { edges { node { url } } } } } } }",
             {},
             33,
+        ),
+        # the variable's own default (6) when none is passed: 1 + 6 x 5 = 31
+        (
+            "query($n: Int = 6) { articles(first: $n) { totalCount edges { node { url title } } } }",
+            {},
+            31,
         ),
         # no `first`: the default page (20): 1 + 20 x (pageInfo (1 + hasNextPage 1)) = 41
         ("{ providers { pageInfo { hasNextPage } } }", {}, 41),
