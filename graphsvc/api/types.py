@@ -240,7 +240,7 @@ class Topic(Node):
         order_by: ArticleOrder | None = ArticleOrder.PUBLISHED_AT_DESC,
     ) -> ArticleConnection:
         return filtered_connection(
-            info.context.store, FilterSpec(topics=(self.name,)), order_by, first, after
+            info.context.store, FilterSpec(topic_keys=(self.key,)), order_by, first, after
         )
 
 

@@ -47,6 +47,7 @@ class ArticleFilter:
 
     topics: tuple[str, ...] = ()
     providers: tuple[str, ...] = ()
+    topic_keys: tuple[str, ...] = ()  # topics by node key (a topic's own list), with ``topics``
     published_after: datetime | None = None
     published_before: datetime | None = None
     min_quality: int | None = None
@@ -75,9 +76,14 @@ def find_article(store: GraphStore, url: str) -> str | None:
 
 
 def find_topic(store: GraphStore, name: str) -> str | None:
-    """The key of a topic by name, case-insensitive."""
-    key = topic_key(topic_fold(name))
-    return key if key in store.topics else None
+    """The key of a topic by name, case-insensitive: its identity (the raw spelling, trimmed and
+    case-folded), or else its display name (a spelling such as ``Q&amp;A`` is shown, and so
+    asked for, as ``Q&A``)."""
+    fold = topic_fold(name)
+    key = topic_key(fold)
+    if key in store.topics:
+        return key
+    return next((k for k, t in store.topics.items() if topic_fold(t.name) == fold), None)
 
 
 def find_provider(store: GraphStore, domain: str) -> str | None:
@@ -148,11 +154,9 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def _candidates(store: GraphStore, flt: ArticleFilter) -> list[str]:
     """Index lists newest first: topic intersection, provider union, or all."""
-    if flt.topics:
-        lists = []
-        for name in flt.topics:
-            key = topic_key(topic_fold(name))
-            lists.append(store.topic_articles.get(key, ()))
+    if flt.topics or flt.topic_keys:
+        keys_of_topics = [find_topic(store, name) for name in flt.topics] + list(flt.topic_keys)
+        lists = [store.topic_articles.get(key, ()) if key else () for key in keys_of_topics]
         lists.sort(key=len)
         if len(lists) == 1 and not flt.providers:
             return list(lists[0])  # one C-level copy, not a filter loop over a big topic
