@@ -97,6 +97,6 @@ def decode_id(node_id: str) -> str:
         raise PublicError(
             f"malformed ID {node_id[:60]!r}: pass an `id` this API returned"
         ) from None
-    if key[:2] not in {"a:", "p:", "t:"}:
+    if key[:2] not in {"a:", "p:", "t:", "s:"}:  # article, provider, topic, story
         raise PublicError(f"malformed ID {node_id[:60]!r}: pass an `id` this API returned")
     return key

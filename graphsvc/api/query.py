@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from graphsvc.api.analytics.stories import story_by_id
 from graphsvc.api.context import Info, PublicError, decode_id
 from graphsvc.api.graphtypes import (
     GraphStats,
@@ -40,6 +41,7 @@ from graphsvc.api.types import (
     topic_node,
 )
 from graphsvc.graph import queries, searching, traversal
+from graphsvc.graph.analytics.stories import STORY_PREFIX
 from graphsvc.graph.queries import QueryError
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import EdgeKind as ModelEdgeKind
@@ -75,7 +77,10 @@ class Query:
     )
     def node(self, info: Info, id: strawberry.ID) -> Node | None:
         store = info.context.store
-        node = any_node(store, decode_id(str(id)))
+        key = decode_id(str(id))
+        if key.startswith(STORY_PREFIX):
+            return story_by_id(store, str(id))
+        node = any_node(store, key)
         if node is None:
             raise PublicError(f"no node with id {str(id)[:60]!r} in this graph")
         return node

@@ -145,3 +145,15 @@ def test_stories_through_graphql(analytics_schema: strawberry.Schema) -> None:
     assert "over the limit" in run_error(
         analytics_schema, store, "{ stories(first: 101) { totalCount } }"
     )
+
+
+def test_node_resolves_a_story_id(analytics_schema: strawberry.Schema) -> None:
+    """Story implements Node, so node(id:) answers a story's ID like any other node's."""
+    store = make_store(DOCS)
+    query = "query($id: ID!) { node(id: $id) { __typename id ... on Story { size } } }"
+    assert run(analytics_schema, store, query, id=encode_id(GH)) == {
+        "node": {"__typename": "Story", "id": encode_id(GH), "size": 2}
+    }
+    assert run(analytics_schema, store, query, id=encode_id(ABC))["node"]["size"] == 3
+    unknown = encode_id(stories.story_key([key("d")]))  # d is alone: no story
+    assert "no story" in run_error(analytics_schema, store, query, id=unknown)
