@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         WebSocketRoute("/graphql", graphql),
         *asset_routes(),
-        *extra_routes(lambda request: holder.store),  # "/" is the explorer page
+        *extra_routes(lambda request: holder.store if holder.ready else None),  # "/": explorer
     ]
 
     @contextlib.asynccontextmanager
@@ -211,7 +211,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
     return app
 
 
-def extra_routes(get_store: Callable[[Request], GraphStore]) -> list[BaseRoute]:
+def extra_routes(get_store: Callable[[Request], GraphStore | None]) -> list[BaseRoute]:
     """Routes of the features built on the API: graph export and the explorer page."""
     return [*export_routes(get_store), *explorer_routes()]
 

@@ -4,7 +4,8 @@ or of the part the query parameters pick.
 Parameters (as GraphQL spells them): ``topic`` and ``provider`` (repeatable), ``after``,
 ``before``, ``minQuality``, ``includeStubs``, ``seed``, ``depth``. A bad one gives a 400 JSON body
 ``{"error": "...", "parameter": "..."}``, an unknown format names ``format``; an empty selection
-gives a valid empty file. The body is a generator of ~64 KiB chunks, so memory stays flat.
+gives a valid empty file; before the first snapshot has loaded, a 503. The body is a generator
+of ~64 KiB chunks, so memory stays flat.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ def bad_request(parameter: str, message: str) -> JSONResponse:
     return JSONResponse({"error": message, "parameter": parameter}, status_code=400)
 
 
-def export_routes(get_store: Callable[[Request], GraphStore]) -> list[Route]:
-    """The export route; ``get_store`` tells it where the current snapshot is."""
+def export_routes(get_store: Callable[[Request], GraphStore | None]) -> list[Route]:
+    """The export route; ``get_store`` gives the current snapshot, or None while the first one
+    loads (then the route answers 503 with ``Retry-After``, as ``/graphql`` does)."""
 
     async def export(request: Request) -> Response:
         extension = request.path_params["extension"]
@@ -54,6 +56,12 @@ def export_routes(get_store: Callable[[Request], GraphStore]) -> list[Route]:
             if not PARAMETERS[name] and len(params.getlist(name)) > 1:
                 return bad_request(name, f"`{name}` is given more than once")
         store = get_store(request)
+        if store is None:
+            return JSONResponse(
+                {"error": "the graph is still loading; retry shortly"},
+                status_code=503,
+                headers={"Retry-After": "2"},
+            )
 
         def pick() -> Selection:
             spec = parse_spec(
