@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -129,15 +129,18 @@ def filter_articles(
     """Keys of the articles that pass the filter, in the order asked.
 
     Starts from the smallest index that applies (a topic's or providers' article lists,
-    newest first) rather than from every node; unknown topics or providers match nothing.
+    newest first) rather than from every node, and takes a date range out of it by binary
+    search; unknown topics or providers match nothing. ``minQuality`` alone is a scan.
     """
     flt = flt or ArticleFilter()
     candidates = _candidates(store, flt)
     articles = store.articles
     after, before = _utc(flt.published_after), _utc(flt.published_before)
     min_quality = flt.min_quality
-    if after or before or min_quality is not None:
-        candidates = [k for k in candidates if _passes(articles[k], after, before, min_quality)]
+    if after or before:
+        candidates = _date_range(store, candidates, after, before)
+    if min_quality is not None:
+        candidates = [k for k in candidates if _passes(articles[k], None, None, min_quality)]
     if order is ArticleOrder.PUBLISHED_AT_DESC:
         return candidates
     if order is ArticleOrder.PUBLISHED_AT_ASC:
@@ -188,6 +191,42 @@ def _passes(
     if before is not None and (published is None or published >= before):
         return False
     return min_quality is None or (article.quality is not None and article.quality >= min_quality)
+
+
+_LAST = "\U0010ffff"  # sorts after every node key
+
+
+def _date_range(
+    store: GraphStore, keys: list[str], after: datetime | None, before: datetime | None
+) -> list[str]:
+    """The slice of a newest-first list (undated last) published in [after, before): two
+    binary searches, not a scan. The searches compare float timestamps; the slice's ends are
+    then moved by the exact datetime test, so rounding can neither drop nor add an article."""
+    articles = store.articles
+
+    def sort_key(key: str) -> SortKey:
+        return date_desc(articles[key])
+
+    def inside(key: str) -> bool:
+        return _passes(articles[key], after, before, None)
+
+    start = (
+        0 if before is None else bisect_right(keys, (0, -before.timestamp(), _LAST), key=sort_key)
+    )
+    end = (
+        bisect_left(keys, (1, 0.0, ""), key=sort_key)  # every dated article
+        if after is None
+        else bisect_right(keys, (0, -after.timestamp(), _LAST), key=sort_key)
+    )
+    while start > 0 and inside(keys[start - 1]):
+        start -= 1
+    while start < end and not inside(keys[start]):
+        start += 1
+    while end < len(keys) and inside(keys[end]):
+        end += 1
+    while end > start and not inside(keys[end - 1]):
+        end -= 1
+    return keys[start:end]
 
 
 def _dated_reversed(store: GraphStore, keys: list[str]) -> list[str]:
