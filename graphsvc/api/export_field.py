@@ -82,15 +82,27 @@ class ExportQuery:
     def export_url(
         self,
         info: Info,
-        format: ExportFormat,
-        filter: ArticleFilter | None = None,
+        format: Annotated[
+            ExportFormat,
+            strawberry.argument(description="File format; it sets the URL's extension."),
+        ],
+        filter: Annotated[
+            ArticleFilter | None,
+            strawberry.argument(
+                description="Which articles to export (every condition given must hold; each topic and provider named must exist), with their providers and topics. Without it, the whole graph, stubs included."
+            ),
+        ] = None,
         seed: Annotated[
             strawberry.ID | None,
-            strawberry.argument(description="Keep only what lies near this node (its ID)."),
+            strawberry.argument(
+                description="Keep only what lies near this node (its ID); an unknown node is an error."
+            ),
         ] = None,
         depth: Annotated[
             int | None,
-            strawberry.argument(description="Hops around `seed`, both ways (0..10, default 1)."),
+            strawberry.argument(
+                description=f"Hops around `seed`, both ways, 0 to {MAX_EXPORT_DEPTH} (default 1); outside that is an error, and so is a depth without a seed."
+            ),
         ] = None,
     ) -> str:
         store = info.context.store

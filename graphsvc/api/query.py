@@ -6,7 +6,9 @@ from typing import Annotated
 
 import strawberry
 
+from graphsvc.api import arguments as doc
 from graphsvc.api.analytics.stories import story_by_id
+from graphsvc.api.arguments import After, PageFirst
 from graphsvc.api.context import Info, PublicError, decode_id
 from graphsvc.api.graphtypes import (
     GraphStats,
@@ -43,16 +45,18 @@ from graphsvc.api.types import (
 from graphsvc.graph import queries, searching, traversal
 from graphsvc.graph.analytics.stories import STORY_PREFIX
 from graphsvc.graph.queries import QueryError
+from graphsvc.graph.search import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import EdgeKind as ModelEdgeKind
 
 #: The longest search string taken; a longer one is an error, not a silent cut.
 MAX_SEARCH_CHARS = 1000
 MAX_SEARCH_HITS = 100
+SEARCH_QUERY = f"Plain text, at most {MAX_SEARCH_CHARS:,} characters (longer is an error); only the first {MAX_QUERY_CHARS} characters and {MAX_QUERY_TERMS} words are searched. Every word must match (when that finds nothing, any word may); a last word with no space after it also matches as a prefix."
 
 
 def _kinds(edge_kinds: list[EdgeKind] | None) -> list[ModelEdgeKind] | None:
-    return [ModelEdgeKind(k.value) for k in edge_kinds] if edge_kinds else None
+    return [ModelEdgeKind(k.name) for k in edge_kinds] if edge_kinds else None
 
 
 def _key(store: GraphStore, node_id: strawberry.ID, argument: str) -> str:
@@ -75,7 +79,9 @@ class Query:
     @strawberry.field(
         description="Any node by its ID; null (with an error saying why) when unknown."
     )
-    def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description=doc.NODE_ID)]
+    ) -> Node | None:
         store = info.context.store
         key = decode_id(str(id))
         if key.startswith(STORY_PREFIX):
@@ -88,7 +94,16 @@ class Query:
     @strawberry.field(
         description="Look an article up by any of its URLs; the URL is canonicalised first."
     )
-    def article(self, info: Info, url: str) -> Article | None:
+    def article(
+        self,
+        info: Info,
+        url: Annotated[
+            str,
+            strawberry.argument(
+                description="Any of the article's URLs; canonicalised first (scheme and host lower-cased, fragment, `utm_*` parameters and a trailing `/` dropped). An unknown URL is an error."
+            ),
+        ],
+    ) -> Article | None:
         store = info.context.store
         key = queries.find_article(store, url)
         if key is None:
@@ -101,16 +116,22 @@ class Query:
     def articles(
         self,
         info: Info,
-        filter: ArticleFilter | None = None,
-        order_by: ArticleOrder | None = ArticleOrder.PUBLISHED_AT_DESC,
-        first: int | None = 20,
-        after: str | None = None,
+        filter: Annotated[
+            ArticleFilter | None, strawberry.argument(description=doc.ARTICLE_FILTER)
+        ] = None,
+        order_by: Annotated[
+            ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
+        ] = ArticleOrder.PUBLISHED_AT_DESC,
+        first: PageFirst = 20,
+        after: After = None,
     ) -> ArticleConnection:
         spec = filter.to_spec() if filter else queries.ArticleFilter()
         return filtered_connection(info.context.store, spec, order_by, first, after)
 
     @strawberry.field(description="Case-insensitive.")
-    def topic(self, info: Info, name: str) -> Topic | None:
+    def topic(
+        self, info: Info, name: Annotated[str, strawberry.argument(description=doc.TOPIC_NAME)]
+    ) -> Topic | None:
         store = info.context.store
         key = queries.find_topic(store, name)
         if key is None:
@@ -118,9 +139,7 @@ class Query:
         return topic_node(store.topics[key])
 
     @strawberry.field(description="Ordered by articleCount, most first.")
-    def topics(
-        self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> TopicConnection:
+    def topics(self, info: Info, first: PageFirst = 20, after: After = None) -> TopicConnection:
         store = info.context.store
         keys, sort_key = queries.count_order(store, "topic")
         page = page_of(keys, sort_key, "topics", first, after)
@@ -134,7 +153,11 @@ class Query:
         )
 
     @strawberry.field(description="A provider by domain (case and a leading `www.` ignored).")
-    def provider(self, info: Info, domain: str) -> Provider | None:
+    def provider(
+        self,
+        info: Info,
+        domain: Annotated[str, strawberry.argument(description=doc.PROVIDER_DOMAIN)],
+    ) -> Provider | None:
         store = info.context.store
         key = queries.find_provider(store, domain)
         if key is None:
@@ -143,7 +166,7 @@ class Query:
 
     @strawberry.field(description="Ordered by articleCount, most first.")
     def providers(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: PageFirst = 20, after: After = None
     ) -> ProviderConnection:
         store = info.context.store
         keys, sort_key = queries.count_order(store, "provider")
@@ -160,7 +183,15 @@ class Query:
     @strawberry.field(
         description="Full-text search over titles and excerpts of articles (and names of topics and providers), best first."
     )
-    def search(self, info: Info, query: str, first: int | None = 10) -> list[SearchHit]:
+    def search(
+        self,
+        info: Info,
+        query: Annotated[str, strawberry.argument(description=SEARCH_QUERY)],
+        first: Annotated[
+            int | None,
+            strawberry.argument(description=doc.list_first("hits", 10, MAX_SEARCH_HITS)),
+        ] = 10,
+    ) -> list[SearchHit]:
         if len(query) > MAX_SEARCH_CHARS:
             raise PublicError(
                 f"`query` is {len(query):,} characters, over the limit of {MAX_SEARCH_CHARS:,}"
@@ -185,10 +216,12 @@ class Query:
     def neighborhood(
         self,
         info: Info,
-        id: strawberry.ID,
-        depth: int | None = 1,
-        edge_kinds: list[EdgeKind] | None = None,
-        limit: int | None = 100,
+        id: Annotated[strawberry.ID, strawberry.argument(description="ID of the centre node.")],
+        depth: Annotated[int | None, strawberry.argument(description=doc.DEPTH)] = 1,
+        edge_kinds: Annotated[
+            list[EdgeKind] | None, strawberry.argument(description=doc.EDGE_KINDS)
+        ] = None,
+        limit: Annotated[int | None, strawberry.argument(description=doc.LIMIT)] = 100,
     ) -> Subgraph:
         store = info.context.store
         key = _key(store, id, "id")
@@ -218,8 +251,10 @@ class Query:
             strawberry.ID, strawberry.argument(name="from", description="Start node ID.")
         ],
         to: Annotated[strawberry.ID, strawberry.argument(description="End node ID.")],
-        edge_kinds: list[EdgeKind] | None = None,
-        max_length: int | None = 6,
+        edge_kinds: Annotated[
+            list[EdgeKind] | None, strawberry.argument(description=doc.EDGE_KINDS)
+        ] = None,
+        max_length: Annotated[int | None, strawberry.argument(description=doc.MAX_LENGTH)] = 6,
     ) -> Path | None:
         store = info.context.store
         source, target = _key(store, from_, "from"), _key(store, to, "to")
@@ -241,9 +276,11 @@ class Query:
             strawberry.ID, strawberry.argument(name="from", description="Start node ID.")
         ],
         to: Annotated[strawberry.ID, strawberry.argument(description="End node ID.")],
-        edge_kinds: list[EdgeKind] | None = None,
-        max_length: int | None = 6,
-        k: int = 3,
+        edge_kinds: Annotated[
+            list[EdgeKind] | None, strawberry.argument(description=doc.EDGE_KINDS)
+        ] = None,
+        max_length: Annotated[int | None, strawberry.argument(description=doc.MAX_LENGTH)] = 6,
+        k: Annotated[int, strawberry.argument(description=doc.K)] = 3,
     ) -> list[Path]:
         store = info.context.store
         source, target = _key(store, from_, "from"), _key(store, to, "to")
@@ -267,7 +304,16 @@ class Query:
     @strawberry.field(
         description="Files the ingest rejected (and, with warnings: true, every warning), by path."
     )
-    def ingest_problems(self, info: Info, warnings: bool = False) -> list[IngestProblem]:
+    def ingest_problems(
+        self,
+        info: Info,
+        warnings: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also list every warning, not only rejected files (default false)."
+            ),
+        ] = False,
+    ) -> list[IngestProblem]:
         report = info.context.store.report
         problems = [*report.rejected, *(report.warnings if warnings else [])]
         return [problem_of(p) for p in problems]

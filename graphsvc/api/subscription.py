@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Iterator
+from typing import Annotated
 
 import strawberry
 from graphql import ExecutionResult, GraphQLError
@@ -46,7 +47,14 @@ class Subscription:
         description="Articles that appear in a new snapshot and pass the filter, newest first."
     )
     async def articles_added(
-        self, info: Info, filter: ArticleFilter | None = None
+        self,
+        info: Info,
+        filter: Annotated[
+            ArticleFilter | None,
+            strawberry.argument(
+                description="Only the new articles that pass this filter (every condition given must hold); without it, every new full article."
+            ),
+        ] = None,
     ) -> AsyncGenerator[Article, None]:
         source = _source(info)
         spec = filter.to_spec() if filter else queries.ArticleFilter()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from graphsvc.api import arguments as doc
+from graphsvc.api.arguments import After, PageFirst
 from graphsvc.api.context import Info, PublicError, encode_id
 from graphsvc.graph import queries
 from graphsvc.graph.queries import ArticleFilter as FilterSpec
@@ -26,16 +28,29 @@ _ANALYTICS = "graphsvc.api.analytics"
 
 @strawberry.enum(description="The kinds of edge in the graph.")
 class EdgeKind(Enum):
-    RELATED = "RELATED"
-    PUBLISHED_BY = "PUBLISHED_BY"
-    TAGGED = "TAGGED"
+    RELATED = strawberry.enum_value(
+        "RELATED",
+        description="Article to article: the source lists the target as related (the edge has a rank).",
+    )
+    PUBLISHED_BY = strawberry.enum_value(
+        "PUBLISHED_BY", description="Article to provider: the provider published the article."
+    )
+    TAGGED = strawberry.enum_value(
+        "TAGGED", description="Article to topic: the article carries the topic."
+    )
 
 
 @strawberry.enum(description="Which related articles: an article's own list, its listers, or both.")
 class Direction(Enum):
-    OUT = "OUT"
-    IN = "IN"
-    BOTH = "BOTH"
+    OUT = strawberry.enum_value(
+        "OUT", description="The articles this article lists as related, in its list's order."
+    )
+    IN = strawberry.enum_value(
+        "IN", description="The articles that list this article as related, by URL."
+    )
+    BOTH = strawberry.enum_value(
+        "BOTH", description="The OUT list, then the IN articles not already in it (by URL)."
+    )
 
 
 @strawberry.enum(description="Orders of article lists; ties are broken by the article's URL.")
@@ -129,13 +144,15 @@ class Article(Node):
     def related(
         self,
         info: Info,
-        direction: Direction | None = Direction.OUT,
-        first: int | None = 20,
-        after: str | None = None,
+        direction: Annotated[
+            Direction | None, strawberry.argument(description=doc.DIRECTION)
+        ] = Direction.OUT,
+        first: PageFirst = 20,
+        after: After = None,
     ) -> ArticleConnection:
         store = info.context.store
-        keys, sort_key = queries.related_keys(store, self.key, (direction or Direction.OUT).value)
-        kind = f"related:{(direction or Direction.OUT).value}"
+        keys, sort_key = queries.related_keys(store, self.key, (direction or Direction.OUT).name)
+        kind = f"related:{(direction or Direction.OUT).name}"
         return article_connection(store, keys, sort_key, kind, first, after)
 
     @strawberry.field(description="Number of edges in and out of this node.")
@@ -156,7 +173,10 @@ class Article(Node):
     def rank(
         self,
         info: Info,
-        measure: Annotated[CentralityMeasure, strawberry.lazy(_ANALYTICS)] | None = None,
+        measure: Annotated[
+            Annotated[CentralityMeasure, strawberry.lazy(_ANALYTICS)] | None,
+            strawberry.argument(description=doc.CENTRALITY),
+        ] = None,
     ) -> int | None:
         from graphsvc.api.analytics import rank_of
 
@@ -178,9 +198,11 @@ class Provider(Node):
     def articles(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        order_by: ArticleOrder | None = ArticleOrder.PUBLISHED_AT_DESC,
+        first: PageFirst = 20,
+        after: After = None,
+        order_by: Annotated[
+            ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
+        ] = ArticleOrder.PUBLISHED_AT_DESC,
     ) -> ArticleConnection:
         return filtered_connection(
             info.context.store, FilterSpec(providers=(self.domain,)), order_by, first, after
@@ -196,7 +218,10 @@ class Provider(Node):
     def rank(
         self,
         info: Info,
-        measure: Annotated[CentralityMeasure, strawberry.lazy(_ANALYTICS)] | None = None,
+        measure: Annotated[
+            Annotated[CentralityMeasure, strawberry.lazy(_ANALYTICS)] | None,
+            strawberry.argument(description=doc.CENTRALITY),
+        ] = None,
     ) -> int | None:
         from graphsvc.api.analytics import rank_of
 
@@ -206,7 +231,11 @@ class Provider(Node):
         description="The provider's topics, most articles first, with the share of its articles that carry each."
     )
     def topic_mix(
-        self, info: Info, first: int | None = 10
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description=doc.list_first("topics", 10))
+        ] = 10,
     ) -> list[Annotated[TopicShare, strawberry.lazy(_ANALYTICS)]]:
         from graphsvc.api.analytics import topic_mix
 
@@ -216,7 +245,11 @@ class Provider(Node):
         description="Coverage overlap: the other providers whose articles this provider's articles most often list as related."
     )
     def coverage_overlap(
-        self, info: Info, first: int | None = 10
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description=doc.list_first("providers", 10))
+        ] = 10,
     ) -> list[Annotated[ProviderShare, strawberry.lazy(_ANALYTICS)]]:
         from graphsvc.api.analytics import coverage_overlap
 
@@ -235,9 +268,11 @@ class Topic(Node):
     def articles(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        order_by: ArticleOrder | None = ArticleOrder.PUBLISHED_AT_DESC,
+        first: PageFirst = 20,
+        after: After = None,
+        order_by: Annotated[
+            ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
+        ] = ArticleOrder.PUBLISHED_AT_DESC,
     ) -> ArticleConnection:
         return filtered_connection(
             info.context.store, FilterSpec(topic_keys=(self.key,)), order_by, first, after

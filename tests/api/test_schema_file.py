@@ -34,3 +34,35 @@ def test_every_type_and_field_is_described() -> None:
             if not field.description:
                 missing.append(f"{name}.{field_name}")
     assert missing == []
+
+
+def test_every_argument_input_field_and_enum_value_is_described() -> None:
+    """GraphiQL's docs pane explains the served schema by itself: every type, field, argument,
+    input field and enum value outside introspection carries a description."""
+    from graphql import GraphQLEnumType, GraphQLInputObjectType
+
+    from graphsvc.api.schema import build_schema
+
+    served = build_schema()._schema
+    missing = []
+    for name, gtype in served.type_map.items():
+        if name.startswith("__"):
+            continue
+        if not (gtype.description or "").strip():
+            missing.append(name)
+        if isinstance(gtype, GraphQLEnumType):
+            for value_name, value in gtype.values.items():
+                if not (value.description or "").strip():
+                    missing.append(f"{name}.{value_name}")
+        elif isinstance(gtype, GraphQLInputObjectType):
+            for field_name, input_field in gtype.fields.items():
+                if not (input_field.description or "").strip():
+                    missing.append(f"{name}.{field_name}")
+        else:
+            for field_name, field in (getattr(gtype, "fields", None) or {}).items():
+                if not (field.description or "").strip():
+                    missing.append(f"{name}.{field_name}")
+                for arg_name, arg in field.args.items():
+                    if not (arg.description or "").strip():
+                        missing.append(f"{name}.{field_name}({arg_name})")
+    assert missing == [], f"{len(missing)} without a description: {missing}"

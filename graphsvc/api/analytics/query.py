@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from graphsvc.api import arguments as doc
 from graphsvc.api.analytics.measures import (
     CentralityMeasure,
     CentralNode,
@@ -38,25 +39,57 @@ from graphsvc.api.analytics.trends import (
     trending_providers,
     trending_topics,
 )
+from graphsvc.api.arguments import After, PageFirst
 from graphsvc.api.context import Info
 from graphsvc.api.types import ArticleFilter
+from graphsvc.graph.analytics.trends import MAX_BASELINE_WINDOWS, MAX_WINDOW_DAYS
 
 From = Annotated[
     datetime | None,
-    strawberry.argument(name="from", description="Start, inclusive (UTC if naive)."),
+    strawberry.argument(
+        name="from",
+        description="Start, inclusive (UTC if naive); default: the start of the bucket holding the graph's oldest dated full article. It must be before `to`.",
+    ),
 ]
-To = Annotated[datetime | None, strawberry.argument(description="End, exclusive (UTC if naive).")]
-Window = Annotated[int | None, strawberry.argument(description="Window length in days (1–366).")]
+To = Annotated[
+    datetime | None,
+    strawberry.argument(
+        description="End, exclusive (UTC if naive); default: the end of the bucket holding the graph's newest dated full article."
+    ),
+]
+Window = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"Window length in days, 1 to {MAX_WINDOW_DAYS} (default 7); outside that is an error."
+    ),
+]
 Baseline = Annotated[
-    int | None, strawberry.argument(description="Number of equal windows before it (1–104).")
+    int | None,
+    strawberry.argument(
+        description=f"Number of equal windows before the latest one, 1 to {MAX_BASELINE_WINDOWS} (default 8); outside that is an error."
+    ),
 ]
-At = Annotated[datetime | None, strawberry.argument(description="End of the latest window.")]
+At = Annotated[
+    datetime | None,
+    strawberry.argument(
+        description="End of the latest window (UTC if naive); default: the midnight (UTC) after the graph's newest dated full article."
+    ),
+]
 
 
 @strawberry.type(description="Graph analytics: stories, trends, co-occurrence, centrality, facets.")
 class AnalyticsQuery:
     @strawberry.field(description="A story by its ID.")
-    def story(self, info: Info, id: strawberry.ID) -> Story | None:
+    def story(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="ID of a story, as Story.id gives it; a malformed or unknown ID is an error."
+            ),
+        ],
+    ) -> Story | None:
         return story_by_id(info.context.store, str(id))
 
     @strawberry.field(
@@ -65,10 +98,17 @@ class AnalyticsQuery:
     def stories(
         self,
         info: Info,
-        filter: ArticleFilter | None = None,
-        order_by: StoryOrder | None = StoryOrder.SIZE,
-        first: int | None = 20,
-        after: str | None = None,
+        filter: Annotated[
+            ArticleFilter | None,
+            strawberry.argument(
+                description="Keep the stories with at least one article that passes this filter; without it, every story."
+            ),
+        ] = None,
+        order_by: Annotated[
+            StoryOrder | None, strawberry.argument(description=doc.STORY_ORDER)
+        ] = StoryOrder.SIZE,
+        first: PageFirst = 20,
+        after: After = None,
     ) -> StoryConnection:
         return story_connection(info.context.store, filter, order_by, first, after)
 
@@ -78,8 +118,10 @@ class AnalyticsQuery:
     def topic_trend(
         self,
         info: Info,
-        topic: str,
-        bucket: TrendBucket | None = TrendBucket.MONTH,
+        topic: Annotated[str, strawberry.argument(description=doc.TOPIC_NAME)],
+        bucket: Annotated[
+            TrendBucket | None, strawberry.argument(description=doc.BUCKET)
+        ] = TrendBucket.MONTH,
         from_: From = None,
         to: To = None,
     ) -> Trend:
@@ -91,8 +133,10 @@ class AnalyticsQuery:
     def provider_trend(
         self,
         info: Info,
-        domain: str,
-        bucket: TrendBucket | None = TrendBucket.MONTH,
+        domain: Annotated[str, strawberry.argument(description=doc.PROVIDER_DOMAIN)],
+        bucket: Annotated[
+            TrendBucket | None, strawberry.argument(description=doc.BUCKET)
+        ] = TrendBucket.MONTH,
         from_: From = None,
         to: To = None,
     ) -> Trend:
@@ -106,7 +150,9 @@ class AnalyticsQuery:
         info: Info,
         window: Window = 7,
         baseline: Baseline = 8,
-        first: int | None = 10,
+        first: Annotated[
+            int | None, strawberry.argument(description=doc.list_first("topics", 10))
+        ] = 10,
         at: At = None,
     ) -> TrendingTopics:
         return trending_topics(info.context.store, window, baseline, at, first)
@@ -119,7 +165,9 @@ class AnalyticsQuery:
         info: Info,
         window: Window = 7,
         baseline: Baseline = 8,
-        first: int | None = 10,
+        first: Annotated[
+            int | None, strawberry.argument(description=doc.list_first("providers", 10))
+        ] = 10,
         at: At = None,
     ) -> TrendingProviders:
         return trending_providers(info.context.store, window, baseline, at, first)
@@ -130,11 +178,20 @@ class AnalyticsQuery:
     def cooccurrence(
         self,
         info: Info,
-        kind: CooccurrenceKind,
-        of: str,
-        measure: CooccurrenceMeasure | None = CooccurrenceMeasure.COUNT,
-        first: int | None = 10,
-        min_count: int | None = 1,
+        kind: Annotated[CooccurrenceKind, strawberry.argument(description=doc.COOCCURRENCE_KIND)],
+        of: Annotated[
+            str,
+            strawberry.argument(
+                description="The topic name (kind TOPIC, case-insensitive) or provider domain (kind PROVIDER, `www.` ignored) to find the partners of; an unknown one is an error."
+            ),
+        ],
+        measure: Annotated[
+            CooccurrenceMeasure | None, strawberry.argument(description=doc.COOCCURRENCE_MEASURE)
+        ] = CooccurrenceMeasure.COUNT,
+        first: Annotated[
+            int | None, strawberry.argument(description=doc.list_first("partners", 10))
+        ] = 10,
+        min_count: Annotated[int | None, strawberry.argument(description=doc.MIN_COUNT)] = 1,
     ) -> list[CooccurrenceNeighbour]:
         return neighbours(info.context.store, kind, of, measure, first, min_count)
 
@@ -144,11 +201,23 @@ class AnalyticsQuery:
     def cooccurrence_graph(
         self,
         info: Info,
-        kind: CooccurrenceKind,
-        measure: CooccurrenceMeasure | None = CooccurrenceMeasure.COUNT,
-        min_weight: float | None = None,
-        min_count: int | None = 1,
-        first: int | None = 50,
+        kind: Annotated[CooccurrenceKind, strawberry.argument(description=doc.COOCCURRENCE_KIND)],
+        measure: Annotated[
+            CooccurrenceMeasure | None, strawberry.argument(description=doc.COOCCURRENCE_MEASURE)
+        ] = CooccurrenceMeasure.COUNT,
+        min_weight: Annotated[
+            float | None,
+            strawberry.argument(
+                description="Least weight of an edge, in the measure asked for (default: no floor)."
+            ),
+        ] = None,
+        min_count: Annotated[int | None, strawberry.argument(description=doc.MIN_COUNT)] = 1,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description=doc.list_first("nodes (the most frequent topics or providers)", 50)
+            ),
+        ] = 50,
     ) -> CooccurrenceGraph:
         return cooccurrence_graph(info.context.store, kind, measure, min_weight, min_count, first)
 
@@ -158,9 +227,15 @@ class AnalyticsQuery:
     def central(
         self,
         info: Info,
-        node_kind: NodeKind,
-        measure: CentralityMeasure | None = CentralityMeasure.PAGERANK,
-        first: int | None = 10,
+        node_kind: Annotated[
+            NodeKind, strawberry.argument(description="Which kind of node to rank, on which graph.")
+        ],
+        measure: Annotated[
+            CentralityMeasure | None, strawberry.argument(description=doc.CENTRALITY)
+        ] = CentralityMeasure.PAGERANK,
+        first: Annotated[
+            int | None, strawberry.argument(description=doc.list_first("nodes", 10))
+        ] = 10,
     ) -> list[CentralNode]:
         return central(info.context.store, node_kind, measure, first)
 
@@ -168,6 +243,14 @@ class AnalyticsQuery:
         description="Counts by topic, provider, month and type of the articles a filter keeps, for filter chips (`first` caps each list but months)."
     )
     def facets(
-        self, info: Info, filter: ArticleFilter | None = None, first: int | None = 20
+        self,
+        info: Info,
+        filter: Annotated[
+            ArticleFilter | None, strawberry.argument(description=doc.ARTICLE_FILTER)
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(description=doc.list_first("values in each list but months", 20)),
+        ] = 20,
     ) -> Facets:
         return facets_of(info.context.store, filter, first)

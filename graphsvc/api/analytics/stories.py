@@ -6,10 +6,13 @@ import base64
 import binascii
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
+from graphsvc.api import arguments as doc
 from graphsvc.api.analytics.common import check_first
+from graphsvc.api.arguments import After, PageFirst
 from graphsvc.api.context import Info, PublicError, encode_id
 from graphsvc.api.types import (
     Article,
@@ -69,7 +72,13 @@ class Story(Node):
     )
 
     @strawberry.field(description="Its most common topics, most articles first (ties by name).")
-    def top_topics(self, info: Info, first: int | None = 5) -> list[TopicCount]:
+    def top_topics(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description=doc.list_first("topics", 5))
+        ] = 5,
+    ) -> list[TopicCount]:
         store, story = info.context.store, _story(info, self.key)
         n = check_first(first, 5)
         return [TopicCount(topic=topic_node(store.topics[k]), count=c) for k, c in story.topics[:n]]
@@ -77,7 +86,13 @@ class Story(Node):
     @strawberry.field(
         description="Its most common providers, most articles first (ties by domain)."
     )
-    def top_providers(self, info: Info, first: int | None = 5) -> list[ProviderCount]:
+    def top_providers(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description=doc.list_first("providers", 5))
+        ] = 5,
+    ) -> list[ProviderCount]:
         store, story = info.context.store, _story(info, self.key)
         n = check_first(first, 5)
         return [
@@ -95,9 +110,11 @@ class Story(Node):
     def articles(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        order_by: ArticleOrder | None = ArticleOrder.PUBLISHED_AT_DESC,
+        first: PageFirst = 20,
+        after: After = None,
+        order_by: Annotated[
+            ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
+        ] = ArticleOrder.PUBLISHED_AT_DESC,
     ) -> ArticleConnection:
         store = info.context.store
         order = queries.ArticleOrder((order_by or ArticleOrder.PUBLISHED_AT_DESC).name)

@@ -1,0 +1,57 @@
+"""Descriptions of the schema's arguments, written once so that one argument reads the same on
+every field, and built from the limits the graph layer enforces so that they never drift."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from graphsvc.api.limits import Limits
+from graphsvc.graph.analytics.trends import MAX_BUCKETS
+from graphsvc.graph.queries import MAX_PAGE
+from graphsvc.graph.traversal import MAX_DEPTH, MAX_NODES, MAX_PATH_LENGTH, MAX_PATHS
+
+#: Page-size arguments (`first`, `limit`) multiply the static query cost (api/limits.py).
+COST = f"Counts toward the query cost budget (setting max_cost, GRAPHSVC_MAX_COST, default {Limits().max_cost:,})."
+
+
+def page_first(default: int = 20) -> str:
+    """`first` of a connection."""
+    return f"Page size, 0 to {MAX_PAGE} (default {default}); outside that is an error. {COST}"
+
+
+def list_first(what: str, default: int, cap: int = MAX_PAGE) -> str:
+    """`first` of a plain list."""
+    return f"Number of {what}, 0 to {cap} (default {default}); outside that is an error. {COST}"
+
+
+AFTER = "Cursor from pageInfo.endCursor of a previous page of this same list and order: this page starts after that item, even after a reload. Omit it for the first page; an invalid cursor is an error."
+ARTICLE_ORDER = (
+    "Order of the articles (default PUBLISHED_AT_DESC, newest first); null means the default."
+)
+STORY_ORDER = "Order of the stories (default SIZE, biggest first); null means the default."
+DIRECTION = "Which related articles (default OUT): OUT the ones this article lists, IN the ones that list it, BOTH the OUT list then the IN-only ones; null means the default."
+CENTRALITY = "Centrality measure (default PAGERANK); null means the default."
+COOCCURRENCE_KIND = "Co-occurrence of topics or of providers."
+COOCCURRENCE_MEASURE = "Weight of a pair (default COUNT); null means the default."
+MIN_COUNT = "Least number of baskets (full articles) holding both of a pair (default 1)."
+EDGE_KINDS = "Follow only edges of these kinds; null or empty follows every kind."
+MAX_LENGTH = f"Longest path looked for, in edges, 1 to {MAX_PATH_LENGTH} (default 6); outside that is an error."
+NODE_ID = "ID of any node (article, provider, topic or story), as its `id` field gives it; an unknown ID is an error."
+TOPIC_NAME = (
+    "Topic name, case-insensitive (as stored or as displayed); an unknown topic is an error."
+)
+PROVIDER_DOMAIN = (
+    "Provider domain; case and a leading `www.` are ignored. An unknown domain is an error."
+)
+ARTICLE_FILTER = "Which articles; every condition given must hold. Without it, every full article (stubs left out)."
+
+DEPTH = f"Hops from the centre, 0 to {MAX_DEPTH} (default 1); outside that is an error."
+LIMIT = f"Most nodes returned, the centre included, 1 to {MAX_NODES} (default 100); outside that is an error. When it cuts the neighbourhood short, `truncated` is true. {COST}"
+K = f"Most paths returned, 1 to {MAX_PATHS} (default 3); outside that is an error."
+BUCKET = f"Bucket size (default MONTH); null means the default. A range of over {MAX_BUCKETS:,} buckets is an error."
+
+#: The two arguments of every connection, described alike everywhere.
+PageFirst = Annotated[int | None, strawberry.argument(description=page_first())]
+After = Annotated[str | None, strawberry.argument(description=AFTER)]
