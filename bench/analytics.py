@@ -1,8 +1,9 @@
 """Cost of graph analytics on a corpus: each analytic cold (first call on its snapshot), then
 cached (the same call again).
 
-Usage: ``python bench/analytics.py [CORPUS_DIR] [--repeat N] [--betweenness] [--only TEXT]``
-(CORPUS_DIR defaults to ``../shared/corpus/news`` beside the repo). Each group of analytics
+Usage: ``python bench/analytics.py [CORPUS_DIR | --snapshot FILE] [--repeat N] [--betweenness]
+[--only TEXT]`` (CORPUS_DIR defaults to ``../shared/corpus/news`` beside the repo; a snapshot
+from ``graphsvc build`` of a big synthetic corpus skips its ingest). Each group of analytics
 runs on its own copy of the snapshot with an empty cache, so one group's caches never warm
 another's; within a group, the first line includes what the group shares (the stories, the
 timelines, the basket counts, a kind's centrality graph) and the next lines only their own
@@ -36,6 +37,7 @@ from graphsvc.graph.analytics import (  # noqa: E402
 )
 from graphsvc.graph.loading import load_store  # noqa: E402
 from graphsvc.graph.queries import ArticleFilter  # noqa: E402
+from graphsvc.graph.snapshot import read_snapshot  # noqa: E402
 from graphsvc.graph.store import GraphStore  # noqa: E402
 from graphsvc.model import NodeKind  # noqa: E402
 
@@ -116,20 +118,22 @@ def main(argv: list[str] | None = None) -> int:
     """Load the corpus, then time every analytic cold and cached."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--snapshot", type=Path, help="read this graphsvc build snapshot instead")
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument(
         "--betweenness", action="store_true", help="also article betweenness (the slowest)"
     )
     parser.add_argument("--only", default="", help="run the groups whose names contain this")
     args = parser.parse_args(argv)
-    if not args.corpus.is_dir():
-        print(f"corpus folder not found: {args.corpus}", file=sys.stderr)
+    source = args.snapshot or args.corpus
+    if not (source.is_file() if args.snapshot else source.is_dir()):
+        print(f"not found: {source}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    store = load_store(args.corpus)
+    store = read_snapshot(source) if args.snapshot else load_store(source)
     c = store.counts
     print(
-        f"corpus {args.corpus}: {c.articles:,} articles, {c.stubs:,} stubs,"
+        f"{source}: {c.articles:,} articles, {c.stubs:,} stubs,"
         f" {c.providers:,} providers, {c.related:,} RELATED edges;"
         f" loaded in {time.perf_counter() - started:.1f} s"
     )
