@@ -3,6 +3,8 @@
 # then copy them to docs/screenshots/, which the README links to.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/python -m pytest tests/web/test_explorer.py tests/web/test_playground.py -q
+# CI=true: a missing chromium (or corpus, or npm asset) fails the run instead of skipping the
+# tests, which would leave the previous run's images in artifacts/ to be copied as if new.
+CI=true .venv/bin/python -m pytest tests/web/test_explorer.py tests/web/test_playground.py -q
 cp artifacts/explorer-*.png artifacts/playground-real.png artifacts/playground-example.png docs/screenshots/
 echo "screenshots in docs/screenshots/"

@@ -12,8 +12,9 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, cast
 
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -24,6 +25,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from graphsvc.api.context import Context
 from graphsvc.api.limits import Limits
@@ -41,11 +46,32 @@ from graphsvc.web.response_cache import KeptAnswers, ResponseCache
 log = logging.getLogger("graphsvc.web")
 
 
+#: What a client hears when it asks before the first snapshot is loaded (HTTP and WebSocket).
+LOADING_MESSAGE = "the graph is still loading; retry in a moment"
+
+
+class LoadingGatedTransportWS(BaseGraphQLTransportWSHandler[Any, None]):
+    """graphql-transport-ws, where an operation sent before the graph is loaded is answered
+    with the protocol's ``error`` message (the operation ends; the connection stays open), as
+    HTTP answers 503: graphql-ws clients hand such errors to the operation's sink."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        holder = cast("ServiceGraphQL", self.view).holder
+        if holder.ready or not self.connection_acknowledged or message["id"] in self.operations:
+            await super().handle_subscribe(message)  # it also answers the protocol errors
+            return
+        error = GraphQLError(LOADING_MESSAGE, extensions={"code": "GRAPH_LOADING"})
+        await self.send_message(
+            {"id": message["id"], "type": "error", "payload": [error.formatted]}
+        )
+
+
 class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
     """GraphQL at /graphql: each request runs on the snapshot current when it arrived."""
 
     graphiql_default_query = DEFAULT_QUERY
     graphiql_example_queries = EXAMPLES
+    graphql_transport_ws_handler_class = LoadingGatedTransportWS
 
     def __init__(self, holder: StoreHolder, limits: Limits, **kwargs: Any) -> None:
         super().__init__(build_schema(limits), **kwargs)
@@ -54,7 +80,7 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self.holder.ready and not wants_html(scope):
             response = JSONResponse(
-                {"errors": [{"message": "the graph is still loading; retry shortly"}]},
+                {"errors": [{"message": LOADING_MESSAGE, "extensions": {"code": "GRAPH_LOADING"}}]},
                 status_code=503,
                 headers={"Retry-After": "2"},
             )
@@ -63,7 +89,10 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
         await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
-        if isinstance(request, WebSocket):  # one context per connection: it follows reloads
+        if isinstance(request, WebSocket) or not self.holder.ready:
+            # A connection outlives reloads: it follows the holder. Over HTTP the graph is only
+            # missing for the playground page (the gate above answers the rest 503), which
+            # needs none: it used to fail with a 500 here while the graph loaded.
             return Context(request=request, response=response, source=self.holder)
         return Context(
             store=self.holder.store, request=request, response=response, source=self.holder
@@ -71,7 +100,9 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
 
 
 class ETagMiddleware:
-    """GET /graphql answers carry an ETag of (snapshot version, query string); 304 on a match."""
+    """GET /graphql answers carry an ETag of (snapshot version, query string, Accept); 304 on a
+    match. Every /graphql answer says ``Vary: Accept``: the same URL gives the playground page,
+    ``application/json`` or ``application/graphql-response+json`` depending on that header."""
 
     def __init__(self, app: ASGIApp, holder: StoreHolder, path: str = "/graphql") -> None:
         self.app = app
@@ -79,16 +110,38 @@ class ETagMiddleware:
         self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        etag = self._etag(scope)
+        vary = (b"vary", b"Accept")
+        if etag is not None:
+            headers = dict(scope.get("headers") or [])
+            if etag in [t.strip() for t in headers.get(b"if-none-match", b"").split(b",")]:
+                response = Response(status_code=304, headers={"ETag": etag.decode()})
+                response.raw_headers.append(vary)
+                await response(scope, receive, send)
+                return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [vary]
+                if etag is not None and message["status"] == 200:
+                    extra.append((b"etag", etag))
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _etag(self, scope: Scope) -> bytes | None:
+        """The ETag of a GET query's answer, or None when the answer gets none."""
         if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or scope["path"] != self.path
+            scope["method"] != "GET"
             or not scope.get("query_string")
             or not self.holder.ready
             or wants_html(scope)
         ):
-            await self.app(scope, receive, send)
-            return
+            return None
         headers = dict(scope.get("headers") or [])
         digest = hashlib.sha256(
             self.holder.store.version.encode()
@@ -97,18 +150,7 @@ class ETagMiddleware:
             + b"\0"
             + headers.get(b"accept", b"")
         ).hexdigest()[:32]
-        etag = f'W/"{digest}"'
-        if etag.encode() in [t.strip() for t in headers.get(b"if-none-match", b"").split(b",")]:
-            await Response(status_code=304, headers={"ETag": etag})(scope, receive, send)
-            return
-
-        async def send_with_etag(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 200:
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"etag", etag.encode())]
-            await send(message)
-
-        await self.app(scope, receive, send_with_etag)
+        return f'W/"{digest}"'.encode()
 
 
 def create_app(settings: Settings | None = None, *, holder: StoreHolder | None = None) -> Starlette:
