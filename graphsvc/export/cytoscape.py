@@ -1,20 +1,26 @@
 """Cytoscape.js JSON: ``{"elements": {"nodes": [{"data", "classes"}], "edges": [{"data"}]}}``.
 
-What ``cy.json(...)`` and ``cy.add(...)`` load (the explorer page uses it), and what NetworkX's
-``cytoscape_graph`` reads. Classes carry the kind (``article``, ``provider``, ``topic``) and
-``stub``, for styling. Written as a stream with orjson.
+What ``cy.json({elements})`` and ``cy.add(...)`` load (the explorer page uses it), and what
+NetworkX's ``cytoscape_graph`` reads. Every element has the ``data.id`` Cytoscape.js needs: a
+node its key, an edge ``KIND|source|target`` (as the explorer page makes them, so an edge has
+the same id in both; node keys start ``a:``, ``p:`` or ``t:``, so no edge id is a node's). A
+node's ``data.value`` is its key too: NetworkX names nodes by it. Classes carry the kind
+(``article``, ``provider``, ``topic``) and ``stub``, for styling. Written as a stream with
+orjson.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import orjson
 
 from graphsvc.export.fields import edge_values, node_values
-from graphsvc.export.select import Selection
+from graphsvc.export.select import Edge, Selection
 from graphsvc.export.stream import Chunks, Progress, json_items
 from graphsvc.graph.store import GraphStore
+from graphsvc.model import EdgeKind
 
 
 def generate_cytoscape(selection: Selection, progress: Progress | None = None) -> Iterator[bytes]:
@@ -28,14 +34,29 @@ def generate_cytoscape(selection: Selection, progress: Progress | None = None) -
     )
     yield from json_items(out, (_node(store, key) for key in selection.nodes()))
     out.write('],"edges":[')
-    yield from json_items(
-        out, ({"data": e, "classes": e["kind"]} for e in map(edge_values, selection.edges()))
-    )
+    yield from json_items(out, map(_edge, selection.edges()))
     out.write("]}}\n")
     yield out.take()
+
+
+def edge_id(source: str, target: str, kind: EdgeKind) -> str:
+    """A Cytoscape.js edge id: ``KIND|source|target``, as the explorer page makes them.
+
+    The store is a DiGraph, so there is one edge from a source to a target, of one kind.
+
+    >>> edge_id("a:https://example.com/x", "t:ai", EdgeKind.TAGGED)
+    'TAGGED|a:https://example.com/x|t:ai'
+    """
+    return f"{kind.value}|{source}|{target}"
 
 
 def _node(store: GraphStore, key: str) -> dict[str, object]:
     values = node_values(store, key)
     classes = values["kind"] + (" stub" if values.get("isStub") else "")
-    return {"data": {"id": key, **values}, "classes": classes}
+    return {"data": {"id": key, "value": key, **values}, "classes": classes}
+
+
+def _edge(edge: Edge) -> dict[str, Any]:
+    source, target, kind, _rank = edge
+    values = edge_values(edge)
+    return {"data": {"id": edge_id(source, target, kind), **values}, "classes": values["kind"]}

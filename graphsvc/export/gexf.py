@@ -3,7 +3,8 @@
 Each dated article is an open interval starting at its publication time (``timeformat
 dateTime``, ``timezone UTC``), so Gephi's timeline shows the graph growing; undated articles,
 providers and topics exist throughout. The node kind is an attribute and a ``viz:color``.
-Written by hand as a stream, like GraphML.
+Edges are numbered from 0 in export order (``id``, as in Gephi's own files). Written by hand
+as a stream, like GraphML.
 """
 
 from __future__ import annotations
@@ -84,10 +85,10 @@ def generate_gexf(selection: Selection, progress: Progress | None = None) -> Ite
         if out.full:
             yield out.take()
     write("</nodes>\n<edges>\n")
-    for source, target, kind_of_edge, rank in selection.edges():
+    for number, (source, target, kind_of_edge, rank) in enumerate(selection.edges()):
         ranked = "" if rank is None else f'<attvalue for="e1" value="{rank}"/>'
         write(
-            f"<edge source={xml_attr(source)} target={xml_attr(target)}"
+            f'<edge id="{number}" source={xml_attr(source)} target={xml_attr(target)}'
             f' label="{kind_of_edge.value}"><attvalues>'
             f'<attvalue for="e0" value="{kind_of_edge.value}"/>{ranked}</attvalues></edge>\n'
         )

@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
+from xml.parsers import expat
 
 import networkx as nx
 from networkx.readwrite.gexf import GEXFReader
@@ -106,14 +107,34 @@ def read_node_link(data: bytes) -> nx.DiGraph:
     return nx.node_link_graph(json.loads(data), edges="edges")
 
 
-def read_cytoscape(data: bytes) -> tuple[Nodes, Edges]:
-    doc = json.loads(data)
-    nodes = {n["data"]["id"]: _typed(n["data"], n["data"]["id"]) for n in doc["elements"]["nodes"]}
-    edges = {
-        (e["data"]["source"], e["data"]["target"]): (e["data"]["kind"], e["data"].get("rank"))
-        for e in doc["elements"]["edges"]
-    }
-    return nodes, edges
+def read_cytoscape(data: bytes) -> nx.DiGraph:
+    """NetworkX's Cytoscape.js reader (nodes named by ``data.value``), each node's ``value``
+    checked against its ``id``."""
+    graph = nx.cytoscape_graph(json.loads(data))
+    assert isinstance(graph, nx.DiGraph) and not graph.is_multigraph()
+    for key, node in graph.nodes(data=True):
+        assert node["id"] == key, (key, node["id"])
+    return graph
+
+
+def edge_ids(name: str, data: bytes) -> list[str | None] | None:
+    """The ``id`` of every edge element, in document order (None where one has none), for the
+    formats whose edges carry ids (GEXF, Cytoscape.js); None for the others. Read from the
+    document itself: a NetworkX DiGraph would fold edges that repeat a (source, target)."""
+    if name == "cyjs":
+        return [e["data"].get("id") for e in json.loads(data)["elements"]["edges"]]
+    if name == "gexf":
+        ids: list[str | None] = []
+
+        def start(tag: str, attributes: dict[str, str]) -> None:
+            if tag == "http://gexf.net/1.3 edge":
+                ids.append(attributes.get("id"))
+
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler = start
+        parser.Parse(data, True)
+        return ids
+    return None
 
 
 NEO4J_CAST = {
@@ -213,7 +234,7 @@ def read_any(name: str, data: bytes) -> tuple[Nodes, Edges]:
     if name == "json":
         return from_nx(read_node_link(data))
     if name == "cyjs":
-        return read_cytoscape(data)
+        return from_nx(read_cytoscape(data))
     if name == "neo4j-csv":
         return from_neo4j(data)
     assert name == "jsonld"

@@ -1,16 +1,22 @@
-"""``graphsvc export`` as a user runs it: a real subprocess."""
+"""``graphsvc export`` as a user runs it: a real subprocess, its stderr a pipe or a terminal."""
 
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
+import select as select_fd
 import subprocess
 import sys
+import termios
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from export_expect import read_any, read_graphml, store_truth
-from support import SEEDS
+from support import REPO, SEEDS
 
 from graphsvc.export import SelectionSpec, select
 from graphsvc.graph.queries import ArticleFilter
@@ -98,3 +104,117 @@ def test_a_filtered_news_export(
     selection = select(news_store, SelectionSpec(ArticleFilter(("AI",), published_after=after)))
     assert set(graph) == set(selection.nodes())
     assert graph.number_of_edges() == selection.edge_count()
+
+
+# Environment variables that make rich call a non-terminal a terminal, or the reverse.
+RICH_OVERRIDES = (
+    "FORCE_COLOR",
+    "NO_COLOR",
+    "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE",
+    "COLUMNS",
+    "LINES",
+)
+# What rich writes besides text: CSI sequences (colours, cursor moves, line erasing, cursor
+# hiding) and the bar's own characters.
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+BAR_CHARS = "━╸╺"
+
+
+def plain_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in RICH_OVERRIDES}
+    env["TERM"] = "xterm-256color"
+    return env
+
+
+def export_json_args(out: Path, cache: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "graphsvc",
+        "export",
+        str(SEEDS),
+        "--format",
+        "json",
+        "--output",
+        str(out),
+        "--cache-dir",
+        str(cache),
+    ]
+
+
+def run_with_stderr_on_a_pty(args: list[str], timeout: float = 300) -> tuple[int, bytes]:
+    """Run ``args`` with stderr on a fresh pseudo-terminal (120 columns); its exit code and
+    every byte written to the terminal."""
+    leader, follower = pty.openpty()
+    termios.tcsetwinsize(follower, (40, 120))
+    try:
+        proc = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            env=plain_env(),
+            cwd=REPO,
+        )
+    finally:
+        os.close(follower)
+    written = bytearray()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select_fd.select([leader], [], [], 1.0)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(leader, 1 << 16)
+            except OSError:  # EIO: every writer has closed the terminal
+                break
+            if not chunk:
+                break
+            written += chunk
+        else:
+            proc.kill()
+        return proc.wait(timeout=30), bytes(written)
+    finally:
+        os.close(leader)
+
+
+def test_a_terminal_gets_a_progress_bar(
+    seeds_store: GraphStore, cache_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "seeds.json"
+    code, written = run_with_stderr_on_a_pty(export_json_args(out, cache_dir))
+    text = written.decode("utf-8")
+    assert code == 0, text
+    selection = select(seeds_store)
+    total = selection.node_count + selection.edge_count()
+    lines = ANSI.sub("", text).replace("\r", "\n").splitlines()
+    # "export json ━━━… 163/163 0:00:00": drawn when the task is added (at 0) and, finished,
+    # once more as it stops, before it is erased (the bar is transient).
+    bar = re.compile(rf"export json ━+ +(\d+)/{total} \d+:\d\d:\d\d *")
+    shown = [int(m[1]) for m in map(bar.fullmatch, lines) if m]
+    assert shown and shown[0] == 0 and shown[-1] == total, (shown, text)
+    assert shown == sorted(shown)
+    assert "\x1b[" in text  # colours and cursor moves: rich saw a terminal
+    assert f"json: {selection.node_count:,} nodes" in ANSI.sub("", text)
+    document = json.loads(out.read_bytes())  # none of the bar went into the file
+    assert len(document["nodes"]) == selection.node_count
+    assert len(document["edges"]) == total - selection.node_count
+
+
+def test_no_progress_bar_unless_a_terminal(
+    seeds_store: GraphStore, cache_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "seeds.json"
+    done = subprocess.run(
+        export_json_args(out, cache_dir), capture_output=True, timeout=300, env=plain_env()
+    )
+    assert done.returncode == 0, done.stderr
+    text = done.stderr.decode("utf-8")
+    assert not set(BAR_CHARS) & set(text), text
+    assert "\x1b" not in text and "\r" not in text, text
+    summary = text.split("→")[0]  # before the output path
+    assert "export json" not in text and not re.search(r"\d+/\d+", summary), text
+    assert text.startswith(f"json: {seeds_store.graph.number_of_nodes():,} nodes"), text
+    assert len(json.loads(out.read_bytes())["nodes"]) == seeds_store.graph.number_of_nodes()

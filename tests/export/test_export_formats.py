@@ -155,6 +155,7 @@ def test_xml_survives_hostile_text(seeds_store: GraphStore) -> None:
         "graphsvc.export",
         "graphsvc.export.fields",
         "graphsvc.export.stream",
+        "graphsvc.export.cytoscape",
         "graphsvc.export.select",
         "graphsvc.export.neo4j",
         "graphsvc.export.jsonld",

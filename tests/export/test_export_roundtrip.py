@@ -1,5 +1,6 @@
 """Every format on the real corpus, read back (NetworkX's readers, csv, json): the same nodes,
-the same edges by kind, the same key attributes as the store."""
+the same edges by kind, the same key attributes as the store, and unique edge ids where the
+format has them (GEXF, Cytoscape.js)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from collections import Counter
 
 import pytest
 from export_expect import (
+    edge_ids,
     export_bytes,
     from_jsonld,
     read_any,
+    read_cytoscape,
     read_gexf,
     read_graphml,
     restrict,
@@ -17,8 +20,10 @@ from export_expect import (
 )
 
 from graphsvc.export import FORMATS, select
+from graphsvc.export.cytoscape import edge_id
 from graphsvc.export.gexf import COLORS
 from graphsvc.graph.store import GraphStore
+from graphsvc.model import EdgeKind
 
 pytestmark = pytest.mark.corpus
 
@@ -45,6 +50,17 @@ def test_round_trip_whole_graph(news_store: GraphStore, whole: dict[str, bytes],
     if name == "jsonld":  # JSON-LD carries no scores, stub flags or counts
         want_nodes = restrict(want_nodes, nodes)
     assert nodes == want_nodes
+    check_edge_ids(name, whole[name], len(want_edges))
+
+
+def check_edge_ids(name: str, data: bytes, count: int) -> None:
+    """Where a format gives edges ids (GEXF, Cytoscape.js), every edge has one, all differ."""
+    ids = edge_ids(name, data)
+    if ids is None:
+        return
+    assert len(ids) == count
+    assert None not in ids and "" not in ids
+    assert len(set(ids)) == count, [i for i, n in Counter(ids).items() if n > 1][:5]
 
 
 def test_the_corpus_counts_are_the_documented_ones(whole: dict[str, bytes]) -> None:
@@ -82,6 +98,22 @@ def test_gexf_is_dynamic_on_published_at_and_coloured_by_kind(
     assert sum(1 for _k, d in graph.nodes(data=True) if "start" in d) == dated
 
 
+def test_cytoscape_ids_name_nodes_and_edges(
+    news_store: GraphStore, whole: dict[str, bytes]
+) -> None:
+    """A node's id and value are its key; an edge's id is the explorer page's
+    ``KIND|source|target``; no edge id is also a node id (Cytoscape.js has one id space)."""
+    graph = read_cytoscape(whole["cyjs"])
+    assert graph.number_of_nodes() == news_store.graph.number_of_nodes()
+    assert graph.number_of_edges() == news_store.graph.number_of_edges()
+    assert all(d["value"] == d["id"] == k for k, d in graph.nodes(data=True))
+    for source, target, data in graph.edges(data=True):
+        assert data["id"] == f"{data['kind']}|{source}|{target}"
+        assert data["id"] == edge_id(source, target, EdgeKind(data["kind"]))
+    ids = edge_ids("cyjs", whole["cyjs"])
+    assert ids is not None and not set(ids) & set(graph)
+
+
 def test_jsonld_mentions_keep_rank_order(news_store: GraphStore, whole: dict[str, bytes]) -> None:
     _nodes, edges = from_jsonld(whole["jsonld"])
     key = news_store.full_by_date[0]
@@ -97,7 +129,8 @@ def test_filtered_selection_round_trips(news_store: GraphStore, name: str) -> No
     from graphsvc.graph.queries import ArticleFilter
 
     selection = select(news_store, SelectionSpec(ArticleFilter(topics=("Security",))))
-    nodes, edges = read_any(name, export_bytes(selection, name))
+    data = export_bytes(selection, name)
+    nodes, edges = read_any(name, data)
     want_nodes, want_edges = store_truth(news_store, selection.nodes())
     assert set(nodes) == set(want_nodes)
     if name == "jsonld":  # ranks are positions among the mentions that went out
@@ -106,3 +139,4 @@ def test_filtered_selection_round_trips(news_store: GraphStore, name: str) -> No
         want_edges = {e: (kind, None) for e, (kind, _rank) in want_edges.items()}
     assert edges == want_edges  # ranks are the full list's, gaps and all
     assert nodes == want_nodes
+    check_edge_ids(name, data, len(want_edges))
