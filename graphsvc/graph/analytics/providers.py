@@ -6,7 +6,7 @@ articles (stubs included): how often its coverage points at theirs.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -35,16 +35,16 @@ class ProviderLinks:
 
 def build_links(store: GraphStore) -> ProviderLinks:
     """Count RELATED edges between providers."""
-    counts: dict[str, Counter[str]] = {}
+    counts: defaultdict[str, Counter[str]] = defaultdict(Counter)  # setdefault made one per edge
     totals: Counter[str] = Counter()
     articles = store.articles
     for key in store.full_by_date:
         source = articles[key].provider
-        for target in store.related_out(key):
-            totals[source] += 1
-            other = articles[target].provider
-            if other != source:
-                counts.setdefault(source, Counter())[other] += 1
+        targets = store.related_out(key)
+        totals[source] += len(targets)
+        counts[source].update(
+            other for other in (articles[t].provider for t in targets) if other != source
+        )
     out = {p: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for p, c in counts.items()}
     return ProviderLinks(MappingProxyType(out), MappingProxyType(dict(totals)))
 
