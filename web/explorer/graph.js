@@ -161,7 +161,11 @@ export function layout(cy, { incremental = false } = {}) {
       nodeRepulsion: () => 400000,
       idealEdgeLength: () => 90,
       edgeElasticity: () => 100,
-      nodeOverlap: 20,
+      // Overlapping nodes repel in proportion to the overlap, times this (nodes apart: with
+      // nodeRepulsion / gap²). At 20 a pair that ended up overlapping (a hub pulled onto
+      // another, new nodes dropped round their anchor) could stay stacked, up to a third of a
+      // node hidden at 87-199 nodes (tests/web/test_explorer_scale.py).
+      nodeOverlap: 400,
       gravity: 60,
       numIter: n > 100 ? 500 : 1000,
       componentSpacing: 80,
