@@ -260,7 +260,7 @@ def _related_of(
     if not isinstance(value, list):
         warnings.append(["related is not a list; ignored", "bad-related"])
         return items, []
-    seen: set[str] = set()
+    position: dict[str, int] = {}  # URL -> index in items (the first mention fixes the rank)
     for index, item in enumerate(value, start=1):
         if item is None:
             warnings.append([f"related item {index} is null; dropped", "null-entry"])
@@ -280,14 +280,20 @@ def _related_of(
         if item_url == url:
             selves.append(index)
             continue
-        if item_url in seen:
+        title = _title_of(item.get("title")) or ""
+        fields = _article_fields(item, item_url_raw, item_url, title, warnings)
+        if item_url in position:
             warnings.append(
                 [f"related item {index} repeats {item_url}; counted once", "duplicate-related"]
             )
+            # A stub's fields come from its latest mention (DATA-MODEL.md), a repeat in the
+            # same list included; on a tie the later mention wins, as the later path does.
+            kept = items[position[item_url]]
+            if (fields["published_at"] or "") >= (kept["published_at"] or ""):
+                items[position[item_url]] = fields
             continue
-        seen.add(item_url)
-        title = _title_of(item.get("title")) or ""
-        items.append(_article_fields(item, item_url_raw, item_url, title, warnings))
+        position[item_url] = len(items)
+        items.append(fields)
     return items, selves
 
 
