@@ -39,7 +39,7 @@ from graphsvc.web.examples import DEFAULT_QUERY, EXAMPLES
 from graphsvc.web.explorer import explorer_routes
 from graphsvc.web.export import export_routes
 from graphsvc.web.graphiql import OfflineGraphiQLMixin, asset_routes
-from graphsvc.web.holder import StoreHolder
+from graphsvc.web.holder import PinSnapshot, StoreHolder, pinned
 from graphsvc.web.http import GraphQLApp, wants_html
 from graphsvc.web.response_cache import KeptAnswers, ResponseCache
 
@@ -78,7 +78,7 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
         self.holder = holder
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self.holder.ready and not wants_html(scope):
+        if scope["type"] == "http" and pinned(scope) is None and not wants_html(scope):
             response = JSONResponse(
                 {"errors": [{"message": LOADING_MESSAGE, "extensions": {"code": "GRAPH_LOADING"}}]},
                 status_code=503,
@@ -89,14 +89,13 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
         await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
-        if isinstance(request, WebSocket) or not self.holder.ready:
+        store = None if isinstance(request, WebSocket) else pinned(request.scope)
+        if store is None:
             # A connection outlives reloads: it follows the holder. Over HTTP the graph is only
             # missing for the playground page (the gate above answers the rest 503), which
             # needs none: it used to fail with a 500 here while the graph loaded.
             return Context(request=request, response=response, source=self.holder)
-        return Context(
-            store=self.holder.store, request=request, response=response, source=self.holder
-        )
+        return Context(store=store, request=request, response=response, source=self.holder)
 
 
 class ETagMiddleware:
@@ -138,13 +137,13 @@ class ETagMiddleware:
         if (
             scope["method"] != "GET"
             or not scope.get("query_string")
-            or not self.holder.ready
+            or (store := pinned(scope)) is None
             or wants_html(scope)
         ):
             return None
         headers = dict(scope.get("headers") or [])
         digest = hashlib.sha256(
-            self.holder.store.version.encode()
+            store.version.encode()
             + b"\0"
             + scope["query_string"]
             + b"\0"
@@ -195,7 +194,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         WebSocketRoute("/graphql", graphql),
         *asset_routes(),
-        *extra_routes(lambda request: holder.store if holder.ready else None),  # "/": explorer
+        *extra_routes(lambda request: pinned(request.scope)),  # "/": the explorer
     ]
 
     @contextlib.asynccontextmanager
@@ -220,10 +219,13 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    middleware = [Middleware(GZipMiddleware, minimum_size=1024)]
+    middleware = [
+        Middleware(PinSnapshot, holder=holder),  # outermost: one snapshot per request
+        Middleware(GZipMiddleware, minimum_size=1024),
+    ]
     if settings.cors_origins:
         middleware.insert(
-            0,
+            1,
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
@@ -237,7 +239,6 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
     middleware.append(
         Middleware(
             ResponseCache,
-            holder=holder,
             answers=answers,
             max_body_bytes=settings.max_body_bytes,
         )

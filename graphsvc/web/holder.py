@@ -8,12 +8,14 @@ started with. A reload that fails keeps the old snapshot and logs why.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import anyio
+from starlette.types import ASGIApp, Receive, Scope, Send
 from watchfiles import Change, DefaultFilter, awatch
 
 from graphsvc.graph.loading import load_store_deferred
@@ -26,6 +28,30 @@ from graphsvc.settings import Settings
 log = logging.getLogger("graphsvc.web")
 
 Loader = Callable[[], GraphStore]
+
+#: The scope key of the snapshot an HTTP request runs on, pinned when it arrives.
+PINNED = "graphsvc.store"
+
+
+class PinSnapshot:
+    """The outermost middleware: pins the current snapshot in the request's scope, so that
+    everything the request touches (ETag, response cache, GraphQL, export) sees the same one,
+    even when a reload swaps another in while it runs."""
+
+    def __init__(self, app: ASGIApp, holder: StoreHolder) -> None:
+        self.app = app
+        self.holder = holder
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.holder.ready:
+            scope[PINNED] = self.holder.store
+        await self.app(scope, receive, send)
+
+
+def pinned(scope: Scope) -> GraphStore | None:
+    """The snapshot pinned for this request, or None while the first one loads."""
+    store: GraphStore | None = scope.get(PINNED)
+    return store
 
 
 class CorpusFilter(DefaultFilter):
@@ -128,6 +154,10 @@ class StoreHolder:
         try:
             await self.load()
             self.last_error = None
+            # A reload leaves thousands of objects in reference cycles (the old snapshot's
+            # caches among them) that only a full collection frees, and with a big store in
+            # memory Python's own full collections come rarely: RSS grew ~25 MiB per reload.
+            await anyio.to_thread.run_sync(gc.collect)
         except Exception as exc:
             self.last_error = f"{type(exc).__name__}: {exc}"
             log.exception(

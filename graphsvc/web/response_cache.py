@@ -1,7 +1,8 @@
 """Answers of ``/graphql`` kept per snapshot: a snapshot never changes, so the same request gets
 the same answer until the next reload swaps in another version.
 
-The key is a hash of the snapshot version and everything an answer depends on: method, query
+The key is a hash of the snapshot version (of the snapshot pinned for the request, which is the
+one GraphQL runs on: ``holder.PinSnapshot``) and everything an answer depends on: method, query
 string, ``Accept`` and ``Content-Type`` headers, and body. Only complete ``200`` answers without
 ``errors`` are kept, up to ``max_bytes`` in all (least recently used first out); a body over
 ``max_body_bytes`` or without a ``Content-Length`` goes straight through, uncached (the app's
@@ -16,7 +17,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphsvc.web.holder import StoreHolder
+from graphsvc.web.holder import pinned
 from graphsvc.web.http import wants_html
 
 #: An answer bigger than this is not kept (a big export-like answer would evict many small ones).
@@ -75,13 +76,11 @@ class ResponseCache:
     def __init__(
         self,
         app: ASGIApp,
-        holder: StoreHolder,
         answers: KeptAnswers,
         max_body_bytes: int,
         path: str = "/graphql",
     ) -> None:
         self.app = app
-        self.holder = holder
         self.answers = answers
         self.max_body_bytes = max_body_bytes
         self.path = path
@@ -93,7 +92,7 @@ class ResponseCache:
             or scope["type"] != "http"
             or scope["path"] != self.path
             or scope["method"] not in ("GET", "POST")
-            or not self.holder.ready
+            or pinned(scope) is None
             or wants_html(scope)  # the playground page
         ):
             await self.app(scope, receive, send)
@@ -103,7 +102,9 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
-        version = self.holder.store.version
+        store = pinned(scope)
+        assert store is not None  # checked above
+        version = store.version
         key = _key(version, scope, headers, body)
         entry = self.answers.get(version, key)
         if entry is not None:
