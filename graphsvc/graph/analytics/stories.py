@@ -4,10 +4,15 @@ Where the RELATED graph among full articles is sparse, its connected components 
 stories. Components larger than MAX_COMPONENT articles are split into communities, and each
 community into its connected pieces, so that every story is connected: by Louvain while
 those components hold at most LOUVAIN_MAX_NODES articles, beyond that by asynchronous label
-propagation, whose cost stays linear. On the 100,000-article synthetic corpus (one component
-of 69,054 articles, 409,365 edges) Louvain took 83 s; label propagation took 9.5 s but left
-a community of 68,567, so it is only the fallback for bigger graphs. Both run with a fixed
-seed on a graph built in key order: the same corpus gives the same stories in any process.
+propagation, whose cost stays linear. On the 100,000-article synthetic corpus (409,365 RELATED
+edges among full articles, one component of about 69,000) Louvain took 83 s on a quiet machine
+and 300 s on a loaded one (pure Python: a first `stories` request waited that long); label
+propagation took 15.6 s on the loaded machine and gave 18,543 stories of 2 to 31 articles
+(`bench/analytics.py --snapshot`). So Louvain is kept for big components of up to 20,000
+articles, where it takes seconds. (An earlier synthetic corpus once gave label propagation a
+community of 68,567; its connected pieces would then be one big story, not a wrong answer.)
+Both run with a fixed seed on a graph built in key order: the same corpus gives the same
+stories in any process.
 
 On the shared corpus the largest component has 40 articles and Louvain over the whole graph
 finds exactly the components (modularity 0.94), so components it is. An article with no
@@ -33,7 +38,7 @@ from graphsvc.graph.store import GraphStore
 #: Components with more articles than this are split by Louvain.
 MAX_COMPONENT = 100
 #: Above this many articles in big components, label propagation replaces Louvain.
-LOUVAIN_MAX_NODES = 100_000
+LOUVAIN_MAX_NODES = 20_000
 #: The seed of both: the same corpus always gives the same stories.
 SEED = 42
 STORY_PREFIX = "s:"
