@@ -68,24 +68,35 @@ def wait_ready(url: str, timeout: float = 120) -> None:
 
 
 @contextmanager
-def running_server(settings: Settings | None = None, **overrides: Any) -> Iterator[Server]:
-    """uvicorn serving create_app(settings) in a background thread, on a free port."""
-    port = free_port()
-    settings = Settings.from_env(**{"port": port, **overrides}) if settings is None else settings
-    app = create_app(settings)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on"
-    )
+def uvicorn_thread(app: Any, port: int, timeout: float = 60) -> Iterator[str]:
+    """uvicorn serving ``app`` on 127.0.0.1:port in a background thread, once it listens (the
+    graph may still be loading); its URL. Stopped at the end."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{settings.port}"
     try:
-        wait_ready(url)
-        yield Server(url=url, app=app)
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise TimeoutError(f"uvicorn did not start on port {port} in {timeout}s")
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@contextmanager
+def running_server(settings: Settings | None = None, **overrides: Any) -> Iterator[Server]:
+    """uvicorn serving create_app(settings) in a background thread, on a free port, once the
+    graph is loaded."""
+    port = free_port()
+    settings = Settings.from_env(**{"port": port, **overrides}) if settings is None else settings
+    app = create_app(settings)
+    with uvicorn_thread(app, settings.port) as url:
+        wait_ready(url)
+        yield Server(url=url, app=app)
 
 
 @contextmanager

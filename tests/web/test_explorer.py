@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
-from browser import LOCAL_HOSTS
+from browser import Watch
 from server import Server, corpus_settings, running_server
 from support import REPO, SEEDS, require
 
@@ -192,36 +192,6 @@ def test_server_export_route_is_mounted_where_advertised(server: Server) -> None
 
 
 # ------------------------------------------------------------------------ the journey
-
-
-class Watch:
-    """What the pages did: requests kept or blocked, console errors, dialogs."""
-
-    def __init__(self) -> None:
-        self.blocked: list[str] = []
-        self.console_errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.explorer_requests: list[tuple[str, str, str]] = []  # method, URL, resource type
-
-    def guard(self, route: Any) -> None:
-        parts = urlsplit(route.request.url)
-        if parts.scheme in {"data", "blob", "about"} or parts.hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort("blockedbyclient")
-
-    def attach(self, page: Any) -> None:
-        page.on(
-            "console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None
-        )
-        page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc}"))
-
-        def on_dialog(dialog: Any) -> None:
-            self.dialogs.append(f"{dialog.type}: {dialog.message}")
-            dialog.dismiss()
-
-        page.on("dialog", on_dialog)
 
 
 def canvas_ids(page: Any, selector: str = "node") -> set[str]:

@@ -30,10 +30,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from browser import LOCAL_HOSTS
+from browser import Watch
 from server import Server, corpus_settings, running_server
 from support import REPO, require
 
@@ -150,35 +149,6 @@ TIME_LAYOUTS = """() => {
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-class Watch:
-    """What the page did: requests kept or blocked, console errors, dialogs."""
-
-    def __init__(self) -> None:
-        self.blocked: list[str] = []
-        self.console_errors: list[str] = []
-        self.dialogs: list[str] = []
-
-    def guard(self, route: Any) -> None:
-        parts = urlsplit(route.request.url)
-        if parts.scheme in {"data", "blob", "about"} or parts.hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort("blockedbyclient")
-
-    def attach(self, page: Any) -> None:
-        page.on(
-            "console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None
-        )
-        page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc}"))
-
-        def on_dialog(dialog: Any) -> None:
-            self.dialogs.append(f"{dialog.type}: {dialog.message}")
-            dialog.dismiss()
-
-        page.on("dialog", on_dialog)
 
 
 def data(server: Server, query: str, **variables: Any) -> dict[str, Any]:

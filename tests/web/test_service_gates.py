@@ -22,8 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from server import corpus_settings, wait_ready
+from server import corpus_settings, uvicorn_thread, wait_ready
 from support import SEEDS, require
 
 from graphsvc.graph.loading import load_store
@@ -61,24 +60,12 @@ def held_server(tmp_path: Path) -> Iterator[HeldServer]:
         return load_store(settings.corpus, cache_dir=settings.cache_dir)
 
     app = create_app(settings, holder=StoreHolder(settings, loader=held_loader))
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{settings.port}"
     try:
-        deadline = time.monotonic() + WAIT
-        while not server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
-        assert started.wait(WAIT), "the app never started loading the graph"
-        yield HeldServer(url=url, release=release, loads_started=started)
+        with uvicorn_thread(app, settings.port, timeout=WAIT) as url:
+            assert started.wait(WAIT), "the app never started loading the graph"
+            yield HeldServer(url=url, release=release, loads_started=started)
     finally:
         release.set()  # the loader's thread must not outlive the test
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 @pytest.fixture
