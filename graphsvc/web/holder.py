@@ -8,8 +8,10 @@ started with. A reload that fails keeps the old snapshot and logs why.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -28,6 +30,22 @@ from graphsvc.settings import Settings
 log = logging.getLogger("graphsvc.web")
 
 Loader = Callable[[], GraphStore]
+
+_LIBC = ctypes.CDLL(None) if sys.platform == "linux" else None
+
+
+def release_memory() -> None:
+    """After a reload: a full collection, then glibc's ``malloc_trim``. A reload leaves
+    thousands of objects in reference cycles (the old snapshot's caches among them) that only a
+    full collection frees, and with a big store in memory Python's own full collections come
+    rarely; the freed pages then stay with the allocator's per-thread arenas unless trimmed.
+    Ten reloads of the shared corpus: RSS 107 -> 258 MiB with neither, 106 -> 147 MiB with the
+    collection, 107 -> 133 MiB (flat after the fourth) with both."""
+    gc.collect()
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
 
 #: The scope key of the snapshot an HTTP request runs on, pinned when it arrives.
 PINNED = "graphsvc.store"
@@ -154,10 +172,7 @@ class StoreHolder:
         try:
             await self.load()
             self.last_error = None
-            # A reload leaves thousands of objects in reference cycles (the old snapshot's
-            # caches among them) that only a full collection frees, and with a big store in
-            # memory Python's own full collections come rarely: RSS grew ~25 MiB per reload.
-            await anyio.to_thread.run_sync(gc.collect)
+            await anyio.to_thread.run_sync(release_memory)
         except Exception as exc:
             self.last_error = f"{type(exc).__name__}: {exc}"
             log.exception(
