@@ -40,14 +40,16 @@ from graphsvc.web.explorer import explorer_routes
 from graphsvc.web.export import export_routes
 from graphsvc.web.graphiql import OfflineGraphiQLMixin, asset_routes
 from graphsvc.web.holder import PinSnapshot, StoreHolder, pinned
-from graphsvc.web.http import GraphQLApp, wants_html
+from graphsvc.web.http import (
+    LOADING_EXTENSIONS,
+    LOADING_MESSAGE,
+    GraphQLApp,
+    loading_response,
+    wants_html,
+)
 from graphsvc.web.response_cache import KeptAnswers, ResponseCache
 
 log = logging.getLogger("graphsvc.web")
-
-
-#: What a client hears when it asks before the first snapshot is loaded (HTTP and WebSocket).
-LOADING_MESSAGE = "the graph is still loading; retry in a moment"
 
 
 class LoadingGatedTransportWS(BaseGraphQLTransportWSHandler[Any, None]):
@@ -60,7 +62,7 @@ class LoadingGatedTransportWS(BaseGraphQLTransportWSHandler[Any, None]):
         if holder.ready or not self.connection_acknowledged or message["id"] in self.operations:
             await super().handle_subscribe(message)  # it also answers the protocol errors
             return
-        error = GraphQLError(LOADING_MESSAGE, extensions={"code": "GRAPH_LOADING"})
+        error = GraphQLError(LOADING_MESSAGE, extensions=LOADING_EXTENSIONS)
         await self.send_message(
             {"id": message["id"], "type": "error", "payload": [error.formatted]}
         )
@@ -79,12 +81,7 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and pinned(scope) is None and not wants_html(scope):
-            response = JSONResponse(
-                {"errors": [{"message": LOADING_MESSAGE, "extensions": {"code": "GRAPH_LOADING"}}]},
-                status_code=503,
-                headers={"Retry-After": "2"},
-            )
-            await response(scope, receive, send)
+            await loading_response()(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -103,9 +100,8 @@ class ETagMiddleware:
     match. Every /graphql answer says ``Vary: Accept``: the same URL gives the playground page,
     ``application/json`` or ``application/graphql-response+json`` depending on that header."""
 
-    def __init__(self, app: ASGIApp, holder: StoreHolder, path: str = "/graphql") -> None:
+    def __init__(self, app: ASGIApp, path: str = "/graphql") -> None:
         self.app = app
-        self.holder = holder
         self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -235,7 +231,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
                 max_age=600,
             ),
         )
-    middleware.append(Middleware(ETagMiddleware, holder=holder))
+    middleware.append(Middleware(ETagMiddleware))
     middleware.append(
         Middleware(
             ResponseCache,

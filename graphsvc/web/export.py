@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from graphsvc.export import BY_EXTENSION, Selection, SelectionError, parse_spec, select
 from graphsvc.graph.store import GraphStore
+from graphsvc.web.http import loading_response
 
 #: Query parameters taken, and whether each may repeat.
 PARAMETERS = {
@@ -57,11 +58,7 @@ def export_routes(get_store: Callable[[Request], GraphStore | None]) -> list[Rou
                 return bad_request(name, f"`{name}` is given more than once")
         store = get_store(request)
         if store is None:
-            return JSONResponse(
-                {"error": "the graph is still loading; retry shortly"},
-                status_code=503,
-                headers={"Retry-After": "2"},
-            )
+            return loading_response()
 
         def pick() -> Selection:
             spec = parse_spec(

@@ -172,12 +172,14 @@ class StoreHolder:
         try:
             await self.load()
             self.last_error = None
-            await anyio.to_thread.run_sync(release_memory)
         except Exception as exc:
             self.last_error = f"{type(exc).__name__}: {exc}"
             log.exception(
                 "reload failed; still serving snapshot %s", self._store and self._store.version
             )
+        # Either way the attempt left garbage. The collection holds the GIL (the loop waits):
+        # about 30 ms with the shared corpus in memory.
+        await anyio.to_thread.run_sync(release_memory)
 
     # Change notifications --------------------------------------------------------------
     async def changes(self) -> AsyncIterator[tuple[GraphStore, GraphStore]]:

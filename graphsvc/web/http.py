@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
@@ -216,7 +217,22 @@ class GraphQLApp(GraphQL[Context, RootValue]):
         return response
 
 
+#: What a client hears when it asks before the first snapshot is loaded (HTTP and WebSocket).
+LOADING_MESSAGE = "the graph is still loading; retry in a moment"
+LOADING_EXTENSIONS: dict[str, Any] = {"code": "GRAPH_LOADING"}
+
+
+def loading_response() -> JSONResponse:
+    """The 503 of a request that needs the graph before the first snapshot is loaded."""
+    error = {"message": LOADING_MESSAGE, "extensions": LOADING_EXTENSIONS}
+    return JSONResponse({"errors": [error]}, status_code=503, headers={"Retry-After": "2"})
+
+
 def wants_html(scope: Scope) -> bool:
-    """Whether a request is a browser asking for the playground page (GET, Accept: text/html)."""
-    headers = dict(scope.get("headers") or [])
-    return scope.get("method") == "GET" and b"text/html" in headers.get(b"accept", b"")
+    """Whether a request gets the playground page: Strawberry's own rule (GET, no ``query``
+    parameter, ``Accept`` with ``text/html`` or ``*/*``). A browser's GET with a query is a
+    query, answered as JSON, not the page."""
+    if scope.get("method") != "GET" or "query" in parse_qs(scope.get("query_string", b"").decode()):
+        return False
+    accept = dict(scope.get("headers") or []).get(b"accept", b"")
+    return b"text/html" in accept or b"*/*" in accept

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from datetime import datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphsvc.graph.store import GraphStore
 from graphsvc.web.holder import pinned
 from graphsvc.web.http import wants_html
 
@@ -33,14 +35,19 @@ class KeptAnswers:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[bytes, _Entry] = OrderedDict()
         self._size = 0
-        self._version = ""
+        self._store: tuple[datetime, str] | None = None  # (loaded at, version) of the answers
         self.hits = self.misses = 0
 
-    def get(self, version: str, key: bytes) -> _Entry | None:
-        """The answer kept for ``key`` in this snapshot version, counting a hit or a miss."""
-        if version != self._version:  # a reload: earlier answers can never be asked for again
+    def get(self, store: GraphStore, key: bytes) -> _Entry | None:
+        """The answer kept for ``key`` in this snapshot, counting a hit or a miss. A newer
+        snapshot empties the cache (earlier answers can never be asked for again); a request
+        still on an older one, pinned before a reload, just misses."""
+        if (store.loaded_at, store.version) != self._store:
+            if self._store is not None and store.loaded_at < self._store[0]:
+                self.misses += 1
+                return None
             self._entries.clear()
-            self._size, self._version = 0, version
+            self._size, self._store = 0, (store.loaded_at, store.version)
         entry = self._entries.get(key)
         if entry is None:
             self.misses += 1
@@ -49,9 +56,9 @@ class KeptAnswers:
         self._entries.move_to_end(key)
         return entry
 
-    def put(self, version: str, key: bytes, entry: _Entry) -> None:
-        """Keep an answer of this snapshot version (dropped if the version moved on since)."""
-        if version != self._version:
+    def put(self, store: GraphStore, key: bytes, entry: _Entry) -> None:
+        """Keep an answer of this snapshot (dropped if the cache has moved on since)."""
+        if (store.loaded_at, store.version) != self._store:
             return
         self._entries[key] = entry
         self._size += len(entry[2])
@@ -87,12 +94,12 @@ class ResponseCache:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or []) if scope["type"] == "http" else {}
+        store = pinned(scope) if scope["type"] == "http" else None
         if (
             self.answers.max_bytes <= 0
-            or scope["type"] != "http"
+            or store is None
             or scope["path"] != self.path
             or scope["method"] not in ("GET", "POST")
-            or pinned(scope) is None
             or wants_html(scope)  # the playground page
         ):
             await self.app(scope, receive, send)
@@ -102,11 +109,8 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
-        store = pinned(scope)
-        assert store is not None  # checked above
-        version = store.version
-        key = _key(version, scope, headers, body)
-        entry = self.answers.get(version, key)
+        key = _key(store.version, scope, headers, body)
+        entry = self.answers.get(store, key)
         if entry is not None:
             status, kept_headers, content = entry
             # A fresh list each time: the middlewares outside (gzip) edit it in place.
@@ -114,10 +118,10 @@ class ResponseCache:
             await send({"type": "http.response.start", "status": status, "headers": fresh})
             await send({"type": "http.response.body", "body": content})
             return
-        await self._answer_and_keep(scope, _replay(body, receive), send, version, key)
+        await self._answer_and_keep(scope, _replay(body, receive), send, store, key)
 
     async def _answer_and_keep(
-        self, scope: Scope, receive: Receive, send: Send, version: str, key: bytes
+        self, scope: Scope, receive: Receive, send: Send, store: GraphStore, key: bytes
     ) -> None:
         status: int | None = None
         headers: list[tuple[bytes, bytes]] = []
@@ -139,7 +143,7 @@ class ResponseCache:
         content = b"".join(chunks)
         if status is None or not keep or b'"errors"' in content:
             return
-        self.answers.put(version, key, (status, headers, content))
+        self.answers.put(store, key, (status, headers, content))
 
 
 def _key(version: str, scope: Scope, headers: dict[bytes, bytes], body: bytes) -> bytes:

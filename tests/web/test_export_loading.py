@@ -1,5 +1,5 @@
 """Before the first snapshot has loaded, the export route answers 503 with Retry-After, as
-/graphql does, instead of failing inside the route (it answered 500). The app is graphsvc's own
+/graphql does, instead of failing inside the route (it answered 500); the playground page opens. The app is graphsvc's own
 ``create_app``; without its lifespan running, the graph never loads."""
 
 from __future__ import annotations
@@ -26,3 +26,11 @@ def test_export_waits_for_the_graph_like_graphql(tmp_path: Path) -> None:
         assert response.headers["retry-after"] == "2"
         assert "loading" in response.text
     assert client.get("/export/graph.nope").status_code == 400  # a bad request stays a 400
+    # A browser's GET with a query is a query, not the playground page: it waits too (it ran
+    # without a graph and answered 200 "Unexpected error."), while the page itself opens.
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    answer = client.get("/graphql?query={stats{articles}}", headers=browser)
+    assert answer.status_code == 503, answer.text[:300]
+    assert answer.json()["errors"][0]["extensions"] == {"code": "GRAPH_LOADING"}
+    page = client.get("/graphql", headers=browser)
+    assert page.status_code == 200 and "<html" in page.text.lower()
