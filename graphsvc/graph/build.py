@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 import networkx as nx
 
+from graphsvc.graph.queries import date_desc
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.documents import Item, Record, item_of
 from graphsvc.ingest.normalize import clean_text
@@ -153,7 +154,8 @@ def build_store(
         url_index[article.url] = key  # an article's own URL always wins
 
     def by_date(keys: Iterable[str]) -> tuple[str, ...]:
-        return tuple(sorted(keys, key=lambda k: _date_order(articles[k])))
+        # the one newest-first order: queries cuts date ranges out of these by binary search
+        return tuple(sorted(keys, key=lambda k: date_desc(articles[k])))
 
     return GraphStore(
         graph=graph,
@@ -258,13 +260,6 @@ def _most_frequent(counts: Counter[tuple[str, str]]) -> dict[str, str]:
         if identity not in best or n > best[identity][0]:
             best[identity] = (n, spelling)
     return {identity: clean_text(spelling) for identity, (_n, spelling) in best.items()}
-
-
-def _date_order(article: Article) -> tuple[int, float, str]:
-    """Sort key: newest first, undated last, ties by key."""
-    if article.published_at is None:
-        return (1, 0.0, article.key)
-    return (0, -article.published_at.timestamp(), article.key)
 
 
 def add_node(graph: nx.DiGraph, key: str, kind: NodeKind) -> None:

@@ -83,7 +83,19 @@ def find_topic(store: GraphStore, name: str) -> str | None:
     key = topic_key(fold)
     if key in store.topics:
         return key
-    return next((k for k, t in store.topics.items() if topic_fold(t.name) == fold), None)
+    return _display_names(store).get(fold)
+
+
+def _display_names(store: GraphStore) -> dict[str, str]:
+    """Folded display name -> topic key, made once per snapshot (two topics shown alike, such
+    as ``Q&amp;A`` and ``Q&#38;A``: the first in key order; the other keeps its own name)."""
+    names: dict[str, str] | None = store.cache.get("queries:topic-display-names")
+    if names is None:  # two threads may both build it: the same dict either way
+        names = {}
+        for key in sorted(store.topics):
+            names.setdefault(topic_fold(store.topics[key].name), key)
+        store.cache["queries:topic-display-names"] = names
+    return names
 
 
 def find_provider(store: GraphStore, domain: str) -> str | None:
