@@ -117,8 +117,9 @@ def groups(store: GraphStore, betweenness: bool) -> list[Group]:
 def main(argv: list[str] | None = None) -> int:
     """Load the corpus, then time every analytic cold and cached."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--snapshot", type=Path, help="read this graphsvc build snapshot instead")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    source.add_argument("--snapshot", type=Path, help="read this graphsvc build snapshot instead")
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument(
         "--betweenness", action="store_true", help="also article betweenness (the slowest)"

@@ -2,9 +2,10 @@
 
 What ``cy.json({elements})`` and ``cy.add(...)`` load (the explorer page uses it), and what
 NetworkX's ``cytoscape_graph`` reads. Every element has the ``data.id`` Cytoscape.js needs: a
-node its key, an edge ``KIND|source|target`` (as the explorer page makes them, so an edge has
-the same id in both; node keys start ``a:``, ``p:`` or ``t:``, so no edge id is a node's). A
-node's ``data.value`` is its key too: NetworkX names nodes by it. Classes carry the kind
+node its key, an edge ``KIND|source|target`` of keys (the shape of the explorer page's edge ids,
+though the page uses the API's opaque node IDs, so the two do not mix in one canvas; node keys
+start ``a:``, ``p:`` or ``t:``, so no edge id is a node's). A node's ``data.value`` is its key
+too: NetworkX names nodes by it and needs ``id`` and ``value`` equal. Classes carry the kind
 (``article``, ``provider``, ``topic``) and ``stub``, for styling. Written as a stream with
 orjson.
 """
@@ -40,7 +41,7 @@ def generate_cytoscape(selection: Selection, progress: Progress | None = None) -
 
 
 def edge_id(source: str, target: str, kind: EdgeKind) -> str:
-    """A Cytoscape.js edge id: ``KIND|source|target``, as the explorer page makes them.
+    """A Cytoscape.js edge id: ``KIND|source|target`` (node keys).
 
     The store is a DiGraph, so there is one edge from a source to a target, of one kind.
 

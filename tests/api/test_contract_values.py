@@ -68,7 +68,8 @@ class Case:
 
 
 def disputed(want: Values) -> set[str]:
-    """Stubs whose fields depend on the reading of the stub rule (see the xfail test below)."""
+    """Stubs whose fields depend on the reading of the stub rule: a repeat in the same list
+    (see test_stub_fields_come_from_the_latest_item below)."""
     return {u for u, a in want.stub_first_mention.items() if a != want.articles[u]}
 
 

@@ -101,8 +101,8 @@ def test_gexf_is_dynamic_on_published_at_and_coloured_by_kind(
 def test_cytoscape_ids_name_nodes_and_edges(
     news_store: GraphStore, whole: dict[str, bytes]
 ) -> None:
-    """A node's id and value are its key; an edge's id is the explorer page's
-    ``KIND|source|target``; no edge id is also a node id (Cytoscape.js has one id space)."""
+    """A node's id and value are its key; an edge's id is ``KIND|source|target`` of keys; no
+    edge id is also a node id (Cytoscape.js has one id space)."""
     graph = read_cytoscape(whole["cyjs"])
     assert graph.number_of_nodes() == news_store.graph.number_of_nodes()
     assert graph.number_of_edges() == news_store.graph.number_of_edges()

@@ -90,10 +90,13 @@ def test_load_smoke(tmp_path: Path) -> None:
         assert memory["ok"], f"{phase}: memory grew beyond the tolerance: {memory}"
         reference = "of a fresh snapshot" if phase.startswith("reload") else "after the warm-up"
         assert memory["reference"] == reference, (phase, memory)
-    # The cache is on where it says so: its counters moved (hits depend on the throughput).
+    # The cache is on where it says so: during the measured run (after the warm-up) it
+    # answered some requests (the mix repeats bodies); off, it keeps nothing.
     for phase in ("1 worker, cache on", "reload, cache on"):
         counters = results[phase]["cache_counters"]
-        assert counters["after"]["hits"] + counters["after"]["misses"] > 0, (phase, counters)
+        assert counters["after"]["hits"] > counters["before"]["hits"], (phase, counters)
+    for phase in ("1 worker, cache off", "reload, cache off"):
+        assert results[phase]["cache_counters"]["after"] is None, results[phase]
     for setting in ("on", "off"):
         reload = results[f"reload, cache {setting}"]
         assert reload["checker_responses"] > 0, reload

@@ -8,9 +8,10 @@ propagation, whose cost stays linear. On the 100,000-article synthetic corpus (4
 edges among full articles, one component of about 69,000) Louvain took 83 s on a quiet machine
 and 300 s on a loaded one (pure Python: a first `stories` request waited that long); label
 propagation took 15.6 s on the loaded machine and gave 18,543 stories of 2 to 31 articles
-(`bench/analytics.py --snapshot`). So Louvain is kept for big components of up to 20,000
-articles, where it takes seconds. (An earlier synthetic corpus once gave label propagation a
-community of 68,567; its connected pieces would then be one big story, not a wrong answer.)
+(`bench/analytics.py --snapshot`). So Louvain is kept only while big components hold up to
+20,000 articles (not measured there; if its cost is linear, tens of seconds on a loaded
+machine). Label propagation can also leave one huge community: an earlier synthetic corpus got
+one of 68,567 articles, a story too big to be useful; on this corpus it did not happen.
 Both run with a fixed seed on a graph built in key order: the same corpus gives the same
 stories in any process.
 
