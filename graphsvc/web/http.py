@@ -232,7 +232,8 @@ def wants_html(scope: Scope) -> bool:
     """Whether a request gets the playground page: Strawberry's own rule (GET, no ``query``
     parameter, ``Accept`` with ``text/html`` or ``*/*``). A browser's GET with a query is a
     query, answered as JSON, not the page."""
-    if scope.get("method") != "GET" or "query" in parse_qs(scope.get("query_string", b"").decode()):
+    query_string = scope.get("query_string", b"").decode("latin-1")  # any bytes, never raises
+    if scope.get("method") != "GET" or "query" in parse_qs(query_string, keep_blank_values=True):
         return False
     accept = dict(scope.get("headers") or []).get(b"accept", b"")
     return b"text/html" in accept or b"*/*" in accept
