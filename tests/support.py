@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,3 +38,13 @@ def pyyaml_frontmatter(corpus: Path) -> dict[str, Any]:
         fm = text.split("\n---", 1)[0].removeprefix("---\n")
         out[path.relative_to(corpus).as_posix()] = yaml.load(fm, Loader=yaml.CSafeLoader)
     return out
+
+
+def stop(proc: subprocess.Popen[Any], timeout: float = 20) -> None:
+    """Stop a child process: SIGTERM, then SIGKILL if it has not exited within ``timeout``."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)

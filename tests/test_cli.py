@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from support import SEEDS
+from support import SEEDS, stop
 
 
 def run(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -115,12 +115,7 @@ def _serving(*options: str, env: dict[str, str], log: Path) -> Iterator[subproce
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc, timeout=30)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:

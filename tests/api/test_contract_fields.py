@@ -6,6 +6,7 @@ the hand-worked tests/data/seeds_expected.json, never from graphsvc's own output
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from datetime import datetime
@@ -13,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import paging
 import pytest
 from api_reference import Reference, read
-from support import DATA, SEEDS
+from support import DATA
 
 ARTICLE_FIELDS = """
   id url title excerpt publishedAt type quality heat published isStub
@@ -30,26 +32,8 @@ def ref(news_dir: Path) -> Reference:
     return read(news_dir)
 
 
-@pytest.fixture(scope="module")
-def seeds_ref() -> Reference:
-    return read(SEEDS)
-
-
-def walk(
-    run: Any, query: str, path: list[str], first: int = 7, **variables: Any
-) -> list[dict[str, Any]]:
-    """Every node of a connection, page by page."""
-    nodes: list[dict[str, Any]] = []
-    after = None
-    while True:
-        data = run(query, first=first, after=after, **variables)
-        for key in path:
-            data = data[key]
-        nodes += [e["node"] for e in data["edges"]]
-        if not data["pageInfo"]["hasNextPage"]:
-            assert len(nodes) == data["totalCount"]
-            return nodes
-        after = data["pageInfo"]["endCursor"]
+#: Small pages, so that the lists below span many of them.
+walk = functools.partial(paging.walk, first=7)
 
 
 def test_seeds_stats_and_lists(seeds: Any) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 import pytest
 from api_reference import Edge, NodeId, Values, answered_article, expected_article, values
+from paging import walk
 from support import SEEDS
 
 ORDERS = ("PUBLISHED_AT_DESC", "PUBLISHED_AT_ASC", "QUALITY_DESC")
@@ -89,29 +90,6 @@ def case(request: pytest.FixtureRequest) -> Case:
     nodes |= {("topic", k) for k in want.topic_names} | {("provider", d) for d in want.providers}
     assert sorted(ids.values()) == sorted(nodes), "IDs are not one per node"
     return Case(request.param, run, want, ids)
-
-
-def walk(
-    run: Any, query: str, path: list[str], first: int = 100, **variables: Any
-) -> list[dict[str, Any]]:
-    """Every node of a connection, page by page, checking the page info on the way."""
-    nodes: list[dict[str, Any]] = []
-    after = None
-    while True:
-        data = run(query, first=first, after=after, **variables)
-        for key in path:
-            data = data[key]
-        nodes += [e["node"] for e in data["edges"]]
-        if data["edges"] and "cursor" in data["edges"][0]:  # the page's ends are its cursors
-            info = data["pageInfo"]
-            assert info["startCursor"] == data["edges"][0]["cursor"]
-            assert info["endCursor"] == data["edges"][-1]["cursor"]
-            assert len({e["cursor"] for e in data["edges"]}) == len(data["edges"])
-        if not data["pageInfo"]["hasNextPage"]:
-            assert len(nodes) == data["totalCount"]
-            return nodes
-        assert len(data["edges"]) == first
-        after = data["pageInfo"]["endCursor"]
 
 
 def batched(

@@ -20,7 +20,7 @@ from typing import Any
 import generate as hostile
 import httpx
 import pytest
-from support import NEWS, require
+from support import NEWS, require, stop
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 from server import corpus_settings, free_port, running_server, wait_ready
@@ -386,11 +386,7 @@ def test_server_survives_a_crashing_file_added_on_reload(tmp_path: Path) -> None
                 log_tail = (tmp_path / "server.log").read_text()[-2000:]
                 pytest.fail(f"the reload never happened:\n{log_tail}")
         finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
 
 def _wait_until_watching(url: str, path: Path, timeout: float = 60) -> None:

@@ -1,4 +1,5 @@
-"""Shared by the browser tests: headless Debian chromium driven by Playwright."""
+"""Shared by the web tests: a real server on seeds/, and headless Debian chromium driven by
+Playwright for the browser tests."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from typing import Any
 
 import pytest
 from browser import CHROMIUM_ARGS
-from support import require
+from server import Server, corpus_settings, running_server
+from support import SEEDS, require
+
+
+@pytest.fixture(scope="module")
+def seeds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real uvicorn server on seeds/ (no watching), one per test module."""
+    settings = corpus_settings(SEEDS, tmp_path_factory.mktemp("cache"), watch=False)
+    with running_server(settings) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from support import stop
 
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
@@ -124,11 +125,7 @@ def serve_process(
             raise AssertionError(f"server did not start:\n{server.output()}") from None
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def corpus_settings(corpus: Path, cache_dir: Path, **overrides: Any) -> Settings:

@@ -14,13 +14,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from server import Server, corpus_settings, free_port, running_server, wait_ready
+from server import Server, free_port, wait_ready
 from support import SEEDS
 
 #: Not a timing assertion but a hang guard. Measured with the two cores at a load average of 4
@@ -32,10 +31,8 @@ JSON_CT = {"content-type": "application/json"}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    settings = corpus_settings(SEEDS, tmp_path_factory.mktemp("cache"), watch=False)
-    with running_server(settings) as running:
-        yield running
+def server(seeds_server: Server) -> Server:
+    return seeds_server
 
 
 @pytest.fixture(scope="module")

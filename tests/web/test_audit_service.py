@@ -11,22 +11,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from server import Server, corpus_settings, running_server
-from support import REPO, SEEDS, SHARED, require
+from server import Server
+from support import REPO, SHARED, require
 
 AUDIT_DIR = REPO / "tests" / "audit"
 AUDIT_SCRIPT = SHARED / "tools" / "graphql-http-audit.mjs"
-
-
-@pytest.fixture(scope="module")
-def seeds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    settings = corpus_settings(SEEDS, tmp_path_factory.mktemp("cache"), watch=False)
-    with running_server(settings) as server:
-        yield server
 
 
 def test_graphql_over_http_audit_strict_on_the_service(

@@ -19,7 +19,7 @@ import httpx
 import pytest
 import strawberry
 from graphql import build_schema as build_sdl
-from server import Server, corpus_settings, running_server
+from server import Server
 from support import SEEDS, SHARED
 
 from graphsvc.api.context import Context
@@ -70,10 +70,9 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    settings = corpus_settings(SEEDS, tmp_path_factory.mktemp("cache"), watch=False)
-    with running_server(settings) as server, httpx.Client(timeout=30) as client:
-        yield Served(server, client, build_schema())
+def served(seeds_server: Server) -> Iterator[Served]:
+    with httpx.Client(timeout=30) as client:
+        yield Served(seeds_server, client, build_schema())
 
 
 @pytest.fixture(scope="module")

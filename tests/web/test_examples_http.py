@@ -4,14 +4,12 @@ says ``Vary: Accept`` (the same URL answers in three media types depending on th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from graphql import NonNullTypeNode, OperationDefinitionNode, parse
-from server import Server, corpus_settings, running_server
-from support import SEEDS
+from server import Server
 
 from graphsvc.web.examples import DEFAULT_QUERY, EXAMPLES
 
@@ -21,13 +19,6 @@ PLAYGROUND_QUERIES = (("Overview (first tab)", DEFAULT_QUERY), *EXAMPLES)
 REQUIRED_VARIABLES: dict[str, Any] = {}
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-
-
-@pytest.fixture(scope="module")
-def seeds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    settings = corpus_settings(SEEDS, tmp_path_factory.mktemp("cache"), watch=False)
-    with running_server(settings) as server:
-        yield server
 
 
 def variables_of(query: str) -> tuple[list[str], list[str]]:

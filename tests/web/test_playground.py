@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from browser import LOCAL_HOSTS
-from server import Server, corpus_settings, running_server
-from support import REPO, SEEDS, require
+from server import Server
+from support import REPO, require
 
 from graphsvc.web.examples import DEFAULT_QUERY, EXAMPLES
 from graphsvc.web.graphiql import ASSETS, INSTALL_HINT, missing_assets
@@ -26,13 +25,6 @@ ARTIFACTS = REPO / "artifacts"
 SCREENSHOT_DEFAULT = ARTIFACTS / "playground-real.png"
 SCREENSHOT_EXAMPLE = ARTIFACTS / "playground-example.png"
 SEARCH_EXAMPLE = "Search"
-
-
-@pytest.fixture(scope="module")
-def seeds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    settings = corpus_settings(SEEDS, tmp_path_factory.mktemp("cache"), watch=False)
-    with running_server(settings) as server:
-        yield server
 
 
 @pytest.mark.browser

@@ -7,16 +7,8 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from server import corpus_settings, running_server, serve_process
 from support import SEEDS
-
-
-@pytest.fixture(scope="module")
-def seeds_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    settings = corpus_settings(SEEDS, tmp_path_factory.mktemp("cache"), watch=False)
-    with running_server(settings) as server:
-        yield server
 
 
 def test_health_and_readiness(seeds_server) -> None:  # type: ignore[no-untyped-def]
