@@ -47,3 +47,26 @@ class Watch:
             dialog.dismiss()
 
         page.on("dialog", on_dialog)
+
+
+def node_point(page: Any, node_id: str) -> tuple[float, float]:
+    """Where the explorer drew a node, in page coordinates."""
+    point = page.evaluate(
+        """(id) => {
+          const cy = window.explorer.cy;
+          const p = cy.getElementById(id).renderedPosition();
+          const box = cy.container().getBoundingClientRect();
+          return [box.left + p.x, box.top + p.y];
+        }""",
+        node_id,
+    )
+    return float(point[0]), float(point[1])
+
+
+def click_node(page: Any, node_id: str, *, double: bool = False) -> None:
+    """A real mouse click (or double-click) at the node's drawn centre, as a reader does."""
+    x, y = node_point(page, node_id)
+    if double:
+        page.mouse.dblclick(x, y)
+    else:
+        page.mouse.click(x, y)

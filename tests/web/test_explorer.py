@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
-from browser import Watch
+from browser import Watch, click_node
 from server import Server, corpus_settings, running_server
 from support import REPO, SEEDS, require
 
@@ -213,27 +213,6 @@ def api_edges(edges: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
 def settle(page: Any) -> None:
     """Wait until no request of the page is pending."""
     page.wait_for_function("() => document.body.dataset.busy === '0'")
-
-
-def node_point(page: Any, node_id: str) -> tuple[float, float]:
-    point = page.evaluate(
-        """(id) => {
-          const cy = window.explorer.cy;
-          const p = cy.getElementById(id).renderedPosition();
-          const box = cy.container().getBoundingClientRect();
-          return [box.left + p.x, box.top + p.y];
-        }""",
-        node_id,
-    )
-    return float(point[0]), float(point[1])
-
-
-def click_node(page: Any, node_id: str, *, double: bool = False) -> None:
-    x, y = node_point(page, node_id)
-    if double:
-        page.mouse.dblclick(x, y)
-    else:
-        page.mouse.click(x, y)
 
 
 def wait_node_count(page: Any, count: int) -> None:

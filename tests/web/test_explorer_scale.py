@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import Watch
+from browser import Watch, click_node
 from server import Server, corpus_settings, running_server
 from support import REPO, require
 
@@ -181,20 +181,6 @@ def settle(page: Any) -> None:
 
 def canvas_ids(page: Any, selector: str = "node") -> set[str]:
     return set(page.evaluate("(s) => window.explorer.cy.nodes(s).map((n) => n.id())", selector))
-
-
-def click_node(page: Any, node_id: str) -> None:
-    """A real mouse click at the node's drawn centre (what a reader does)."""
-    x, y = page.evaluate(
-        """(id) => {
-          const cy = window.explorer.cy;
-          const p = cy.getElementById(id).renderedPosition();
-          const box = cy.container().getBoundingClientRect();
-          return [box.left + p.x, box.top + p.y];
-        }""",
-        node_id,
-    )
-    page.mouse.click(x, y)
 
 
 def next_hub(page: Any) -> str | None:
