@@ -98,6 +98,20 @@ MIB = 1024 * 1024
 MEMORY_TOLERANCE = (64 * MIB, 0.25)
 SMOKE_MEMORY_TOLERANCE = (256 * MIB, 0.50)
 
+
+def stop_group(proc: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    """Stop a server started in its own process group (workers, ingest pools and all):
+    SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
 # --- the request mix --------------------------------------------------------------------------
 PROVIDER_PAGE = """
 query ProviderPage($provider: String!) {
@@ -335,14 +349,7 @@ class Server:
                 time.sleep(0.25)
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+        stop_group(self.proc, 30)
 
     def rss_bytes(self) -> int:
         """VmRSS summed over the server's process tree (uvicorn, workers, ingest pools)."""

@@ -546,14 +546,9 @@ class Service:
             raise PhaseError(f"{self.name} was not ready in time; see {self.log}")
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+        from load import stop_group
+
+        stop_group(self.proc, 60)
 
     def rss(self) -> int:
         assert self.proc is not None
