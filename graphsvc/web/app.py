@@ -108,15 +108,15 @@ class ETagMiddleware:
         if scope["type"] != "http" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
-        etag = self._etag(scope)
+        headers = dict(scope.get("headers") or [])
+        etag = self._etag(scope, headers)
         vary = (b"vary", b"Accept")
-        if etag is not None:
-            headers = dict(scope.get("headers") or [])
-            if etag in [t.strip() for t in headers.get(b"if-none-match", b"").split(b",")]:
-                response = Response(status_code=304, headers={"ETag": etag.decode()})
-                response.raw_headers.append(vary)
-                await response(scope, receive, send)
-                return
+        matches = [t.strip() for t in headers.get(b"if-none-match", b"").split(b",")]
+        if etag is not None and etag in matches:
+            response = Response(status_code=304, headers={"ETag": etag.decode()})
+            response.raw_headers.append(vary)
+            await response(scope, receive, send)
+            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -128,7 +128,7 @@ class ETagMiddleware:
 
         await self.app(scope, receive, send_with_headers)
 
-    def _etag(self, scope: Scope) -> bytes | None:
+    def _etag(self, scope: Scope, headers: dict[bytes, bytes]) -> bytes | None:
         """The ETag of a GET query's answer, or None when the answer gets none."""
         if (
             scope["method"] != "GET"
@@ -137,7 +137,6 @@ class ETagMiddleware:
             or wants_html(scope)
         ):
             return None
-        headers = dict(scope.get("headers") or [])
         digest = hashlib.sha256(
             store.version.encode()
             + b"\0"
