@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,3 +50,25 @@ def stop(proc: subprocess.Popen[Any], timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def wait_ready(
+    url: str,
+    timeout: float = 120,
+    proc: subprocess.Popen[Any] | None = None,
+    log: Path | None = None,
+) -> None:
+    """Wait until /readyz answers 200 (the graph is loaded); with ``proc``, fail at once (with
+    its ``log``) if the server process exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            output = log.read_text() if log else ""
+            raise AssertionError(f"the server exited {proc.returncode}:\n{output}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} not ready after {timeout}s")

@@ -7,13 +7,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from support import SEEDS, stop
+from support import SEEDS, stop, wait_ready
 
 
 def run(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -118,19 +117,6 @@ def _serving(*options: str, env: dict[str, str], log: Path) -> Iterator[subproce
         stop(proc, timeout=30)
 
 
-def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"serve exited {proc.returncode}:\n{log.read_text()}"
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} not ready after 180 s:\n{log.read_text()}")
-
-
 def test_serve_reads_host_port_workers_and_log_level_from_the_environment(
     tmp_path: Path,
 ) -> None:
@@ -147,7 +133,7 @@ def test_serve_reads_host_port_workers_and_log_level_from_the_environment(
     # The environment alone: two worker processes on 127.0.0.2:env_port, nothing at INFO.
     log = tmp_path / "env.log"
     with _serving(env=env, log=log) as proc:
-        _wait_ready(proc, f"http://127.0.0.2:{env_port}", log)
+        wait_ready(f"http://127.0.0.2:{env_port}", 180, proc, log)
         assert _refused("127.0.0.1", env_port)
         workers = [c for c in _children(proc.pid) if "spawn_main" in c]
         assert len(workers) == 2, _children(proc.pid)
@@ -172,7 +158,7 @@ def test_serve_reads_host_port_workers_and_log_level_from_the_environment(
         env=env,
         log=log,
     ) as proc:
-        _wait_ready(proc, f"http://127.0.0.1:{option_port}", log)
+        wait_ready(f"http://127.0.0.1:{option_port}", 180, proc, log)
         assert _refused("127.0.0.2", option_port) and _refused("127.0.0.2", env_port)
         assert not [c for c in _children(proc.pid) if "spawn_main" in c], _children(proc.pid)
         output = log.read_text()

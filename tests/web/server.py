@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import uvicorn
-from support import stop
+from support import stop, wait_ready
 
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
@@ -53,19 +53,6 @@ class Server:
         )
         assert response.status_code == 200, response.text
         return dict(response.json())
-
-
-def wait_ready(url: str, timeout: float = 120) -> None:
-    """Wait until /readyz answers 200 (the graph is loaded)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} not ready after {timeout}s")
 
 
 @contextmanager

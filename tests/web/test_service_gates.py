@@ -22,8 +22,8 @@ from typing import Any
 
 import httpx
 import pytest
-from server import corpus_settings, uvicorn_thread, wait_ready
-from support import SEEDS, require
+from server import corpus_settings, uvicorn_thread
+from support import SEEDS, require, wait_ready
 
 from graphsvc.graph.loading import load_store
 from graphsvc.graph.store import GraphStore
