@@ -60,10 +60,11 @@ MIN_RENDERED_PX = 5  # the smallest node after the fit (measured: 8.6 px at 262 
 # fraction of the smaller box. A box is the square around a node's ellipse or hexagon plus its
 # border, so neighbours on a concentric ring (centres 93 apart, boxes up to 86 wide) have
 # boxes that cross at the corners while the shapes do not touch: measured at most 0.041 (9 of
-# 34,191 pairs at 262 nodes, all such corners). cose: 0 at every size in 12 runs (it was up to
-# 0.32 in a third of the runs, one hub stacked on another, before graph.js's nodeOverlap went
-# from 20 to 400). Two equal nodes offset along one axis by 90% of their width are at 0.10:
-# anything more is real stacking.
+# 34,191 pairs at 262 nodes, all such corners). cose: 0 (it was up to 0.32 in a third of the
+# runs, one hub stacked on another, with graph.js's nodeOverlap at 20; at 400 still 0.11 in one
+# CI run of ~15, until graph.js's `separate` pass, tests/web/test_explorer_separate.py, followed
+# it). Two equal nodes offset along one axis by 90% of their width are at 0.10: anything more is
+# real stacking.
 OVERLAP_TOLERANCE = 0.10
 
 NEIGHBORHOOD_IDS = "query($id: ID!, $limit: Int!) { neighborhood(id: $id, depth: 1, limit: $limit) { nodes { id } } }"
