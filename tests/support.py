@@ -57,16 +57,20 @@ def wait_ready(
     timeout: float = 120,
     proc: subprocess.Popen[Any] | None = None,
     log: Path | None = None,
+    *,
+    watching: bool = False,
 ) -> None:
-    """Wait until /readyz answers 200 (the graph is loaded); with ``proc``, fail at once (with
-    its ``log``) if the server process exits first."""
+    """Wait until /readyz answers 200 (the graph is loaded), and with ``watching`` until it
+    says the corpus is watched (a change written before that is missed); with ``proc``, fail
+    at once (with its ``log``) if the server process exits first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             output = log.read_text() if log else ""
             raise AssertionError(f"the server exited {proc.returncode}:\n{output}")
         try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+            response = httpx.get(f"{url}/readyz", timeout=2)
+            if response.status_code == 200 and (not watching or response.json()["watching"]):
                 return
         except httpx.TransportError:
             pass

@@ -179,6 +179,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
                 "rejected": len(store.report.rejected),
                 "reloads": holder.reloads,
                 "lastReloadError": holder.last_error,
+                "watching": holder.watching,
                 "responseCache": answers.stats(),
             }
         )

@@ -95,6 +95,7 @@ class StoreHolder:
         self.reloads = 0
         self._keep: Callable[[], None] | None = None
         self.last_error: str | None = None
+        self.watching = False
 
     # The snapshot ----------------------------------------------------------------------
     @property
@@ -197,6 +198,9 @@ class StoreHolder:
         """Reload whenever documents under the corpus folder change, until ``stop`` is set."""
         corpus = self.settings.corpus
         log.info("watching %s for changes", corpus)
+        # awatch sets up its watches when first iterated, before it first awaits: nothing can
+        # read ``watching`` in between, so whoever sees True finds the watches in place.
+        self.watching = True
         try:
             async for changes in awatch(
                 corpus,
@@ -210,3 +214,5 @@ class StoreHolder:
                 await self.reload()
         except Exception:
             log.exception("watching %s stopped", corpus)
+        finally:
+            self.watching = False

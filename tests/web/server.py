@@ -83,7 +83,7 @@ def running_server(settings: Settings | None = None, **overrides: Any) -> Iterat
     settings = Settings.from_env(**{"port": port, **overrides}) if settings is None else settings
     app = create_app(settings)
     with uvicorn_thread(app, settings.port) as url:
-        wait_ready(url)
+        wait_ready(url, watching=settings.watch and settings.snapshot is None)
         yield Server(url=url, app=app)
 
 

@@ -152,6 +152,7 @@ def test_reload_keeps_serving_and_shows_every_change(live: tuple[Server, Path, P
     server, corpus, scratch = live
     before = httpx.get(f"{server.url}/readyz").json()
     assert before["counts"]["articles"] == 21 and before["reloads"] == 0
+    assert before["watching"] is True
     start = server.query("{ stats { articles stubs } }")["data"]["stats"]
 
     stream = QueryStream(server.graphql)
@@ -205,8 +206,12 @@ def test_reload_keeps_serving_and_shows_every_change(live: tuple[Server, Path, P
         # (the edited title, not the original) stays, and the problem is listed.
         broken = edited.read_text(encoding="utf-8").replace("quality: 58", "quality: [58")
         edited.write_text(broken, encoding="utf-8")
+        # Written in place: a reload may catch the file half-written (empty) first, and list
+        # that; the reload after the whole write lists the YAML error.
         rejected = wait_for(
-            server, lambda: problems(server), "(d) the malformed file in ingestProblems"
+            server,
+            lambda: [p for p in problems(server) if "invalid YAML" in p["reason"]],
+            "(d) the malformed file in ingestProblems",
         )
         assert [p["path"] for p in rejected] == [EDITED]
         assert "invalid YAML" in rejected[0]["reason"]

@@ -18,6 +18,7 @@ def test_health_and_readiness(seeds_server) -> None:  # type: ignore[no-untyped-
         ready["status"] == "ready"
         and ready["counts"]["articles"] == 21
         and len(ready["version"]) == 16
+        and ready["watching"] is False  # seeds_server does not watch
     )
 
 
