@@ -64,7 +64,9 @@ def node_point(page: Any, node_id: str) -> tuple[float, float]:
 
 
 def click_node(page: Any, node_id: str, *, double: bool = False) -> None:
-    """A real mouse click (or double-click) at the node's drawn centre, as a reader does."""
+    """A real mouse click (or double-click) at the node's drawn centre, as a reader does, once
+    the view has stopped moving (opening a node animates the zoom)."""
+    page.wait_for_function("() => !window.explorer.cy.animated()")
     x, y = node_point(page, node_id)
     if double:
         page.mouse.dblclick(x, y)

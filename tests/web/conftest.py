@@ -30,10 +30,12 @@ def chromium_browser() -> Iterator[Any]:
         executable is not None, "Debian's chromium is not installed (apt-get install -y chromium)"
     )
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:  # pragma: no cover - depends on the environment
         require(False, "the playwright Python package is not installed (pip install playwright)")
         raise
+    # Each expectation follows a request and a layout, on two busy cores: 15 s, not the default 5.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         try:

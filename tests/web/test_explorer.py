@@ -251,6 +251,8 @@ def test_explorer_journey(server: Server, chromium_browser: Any, tmp_path: Path)
 
         # 1. Type a query: results as you type, each with title, provider, date and topics.
         page.locator("#search").press_sequentially("kubernetes", delay=40)
+        # A pause while typing shows a shorter word's results first; wait for the whole word's.
+        expect(page.locator("#results")).to_have_attribute("data-query", "kubernetes")
         results = page.locator("#results li[data-id]")
         expected_hits = data(server, SEARCH_IDS, q="kubernetes")["search"]
         expect(results).to_have_count(len(expected_hits), timeout=10_000)
@@ -465,6 +467,7 @@ def test_explorer_journey(server: Server, chromium_browser: Any, tmp_path: Path)
         # 8. The hostile title is text everywhere, and no dialog opened.
         page.locator("#search").fill("")
         page.locator("#search").press_sequentially("onerror", delay=40)
+        expect(page.locator("#results")).to_have_attribute("data-query", "onerror")
         hostile = page.locator(
             "#results li[data-id]", has=page.locator(".result-title", has_text=XSS_TITLE)
         )

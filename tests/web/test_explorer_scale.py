@@ -266,6 +266,7 @@ def grow(page: Any, server: Server, watch: Watch, until: int) -> Grown:
 
     # Type the provider's name; choose the provider among the results.
     page.locator("#search").press_sequentially(START, delay=40)
+    expect(page.locator("#results")).to_have_attribute("data-query", START, timeout=10_000)
     hit = page.locator(
         "#results li[data-kind='provider']",
         has=page.locator(".result-title", has_text=re.compile(f"^{re.escape(START)}$")),

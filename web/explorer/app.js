@@ -223,6 +223,7 @@ function renderResults(hits, text) {
   state.results = hits;
   state.active = -1;
   clear(ui.results);
+  ui.results.dataset.query = text; // which search the list shows (typing runs several)
   if (!hits.length) {
     ui.results.append(el("li", { class: "empty", role: "option", "aria-disabled": "true", text: `Nothing found for “${text}”` }));
   } else {
