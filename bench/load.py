@@ -332,21 +332,21 @@ class Server:
                 args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
             )
         deadline = time.monotonic() + timeout
-        # Every worker must be ready: ask on fresh connections until a small query answers 200
-        # several times in a row (a loading worker answers 503).
-        streak = 0
-        while streak < 5 * max(1, self.workers):
+        # Every worker must be ready: ask /readyz on fresh connections until each worker
+        # process (its pid) has answered 200 (a loading worker answers 503).
+        ready: set[int] = set()
+        while len(ready) < max(1, self.workers):
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the server exited {self.proc.returncode}; see {self.log}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the server was not ready in {timeout:.0f}s; see {self.log}")
             try:
-                ok = _post(self.graphql, {"query": "{ stats { articles } }"}).status_code == 200
+                response = httpx.get(f"{self.url}/readyz", timeout=30)
+                if response.status_code == 200:
+                    ready.add(response.json()["pid"])
             except httpx.TransportError:
-                ok = False
-            streak = streak + 1 if ok else 0
-            if not ok:
-                time.sleep(0.25)
+                pass
+            time.sleep(0.05)
 
     def stop(self) -> None:
         stop_group(self.proc, 30)

@@ -59,19 +59,24 @@ def wait_ready(
     log: Path | None = None,
     *,
     watching: bool = False,
+    workers: int = 1,
 ) -> None:
-    """Wait until /readyz answers 200 (the graph is loaded), and with ``watching`` until it
-    says the corpus is watched (a change written before that is missed); with ``proc``, fail
-    at once (with its ``log``) if the server process exits first."""
+    """Wait until /readyz answers 200 (the graph is loaded) from ``workers`` worker processes
+    (each loads its own), and with ``watching`` until it says the corpus is watched (a change
+    written before that is missed); with ``proc``, fail at once (with its ``log``) if the
+    server process exits first."""
     deadline = time.monotonic() + timeout
+    ready: set[int] = set()
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             output = log.read_text() if log else ""
             raise AssertionError(f"the server exited {proc.returncode}:\n{output}")
         try:
-            response = httpx.get(f"{url}/readyz", timeout=2)
+            response = httpx.get(f"{url}/readyz", timeout=2)  # a new connection each time
             if response.status_code == 200 and (not watching or response.json()["watching"]):
-                return
+                ready.add(response.json()["pid"])
+                if len(ready) >= workers:
+                    return
         except httpx.TransportError:
             pass
         time.sleep(0.1)

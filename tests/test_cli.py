@@ -133,7 +133,7 @@ def test_serve_reads_host_port_workers_and_log_level_from_the_environment(
     # The environment alone: two worker processes on 127.0.0.2:env_port, nothing at INFO.
     log = tmp_path / "env.log"
     with _serving(env=env, log=log) as proc:
-        wait_ready(f"http://127.0.0.2:{env_port}", 180, proc, log)
+        wait_ready(f"http://127.0.0.2:{env_port}", 180, proc, log, workers=2)
         assert _refused("127.0.0.1", env_port)
         workers = [c for c in _children(proc.pid) if "spawn_main" in c]
         assert len(workers) == 2, _children(proc.pid)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any, cast
 
@@ -180,6 +181,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
                 "reloads": holder.reloads,
                 "lastReloadError": holder.last_error,
                 "watching": holder.watching,
+                "pid": os.getpid(),  # which worker answered (each loads its own snapshot)
                 "responseCache": answers.stats(),
             }
         )
