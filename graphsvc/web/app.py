@@ -30,6 +30,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
 from graphsvc.api.context import Context
 from graphsvc.api.limits import Limits
@@ -69,12 +71,27 @@ class LoadingGatedTransportWS(BaseGraphQLTransportWSHandler[Any, None]):
         )
 
 
+class LoadingGatedWS(BaseGraphQLWSHandler[Any, None]):
+    """The older graphql-ws protocol (subscriptions-transport-ws, Apollo's), gated the same
+    way: an operation started before the graph is loaded gets the protocol's ``error`` message
+    (one error object as its payload) and ends; the connection stays open."""
+
+    async def handle_start(self, message: StartMessage) -> None:
+        holder = cast("ServiceGraphQL", self.view).holder
+        if holder.ready or not self.connection_acknowledged:
+            await super().handle_start(message)  # it also refuses unacknowledged connections
+            return
+        error = GraphQLError(LOADING_MESSAGE, extensions=LOADING_EXTENSIONS)
+        await self.send_message({"id": message["id"], "type": "error", "payload": error.formatted})
+
+
 class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
     """GraphQL at /graphql: each request runs on the snapshot current when it arrived."""
 
     graphiql_default_query = DEFAULT_QUERY
     graphiql_example_queries = EXAMPLES
     graphql_transport_ws_handler_class = LoadingGatedTransportWS
+    graphql_ws_handler_class = LoadingGatedWS
 
     def __init__(self, holder: StoreHolder, limits: Limits, **kwargs: Any) -> None:
         super().__init__(build_schema(limits), **kwargs)
