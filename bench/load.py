@@ -1202,4 +1202,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # SIGTERM (a test's hang guard, a cancelled job) unwinds like Ctrl-C: the finally blocks
+    # stop the servers, which run in sessions of their own and would otherwise outlive this.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     sys.exit(main())

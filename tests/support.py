@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
 import time
 from functools import cache
 from pathlib import Path
@@ -50,6 +52,37 @@ def stop(proc: subprocess.Popen[Any], timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def run_harness(
+    args: list[str], timeout: float, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` (a bench harness) in a session of its own, output captured. Past
+    ``timeout`` its session gets SIGTERM, which the harnesses unwind through their finally
+    blocks, stopping the servers they started in sessions of their own (a plain timeout
+    killed the harness alone and left those running); SIGKILL a minute later. Then it fails."""
+    proc = subprocess.Popen(
+        [sys.executable, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        cwd=cwd,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+        raise AssertionError(
+            f"{Path(args[0]).name} ran past {timeout:.0f}s and was stopped"
+            f" (exit {proc.returncode}):\n{out[-3000:]}\n{err[-3000:]}"
+        ) from None
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 def wait_ready(

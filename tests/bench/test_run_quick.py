@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support import REPO, SHARED, require
+from support import REPO, SHARED, require, run_harness
 
 pytestmark = pytest.mark.corpus
 
@@ -33,9 +31,8 @@ def test_run_quick(tmp_path: Path) -> None:
     )
     out, corpora = tmp_path / "out", tmp_path / "corpora"
     try:
-        run = subprocess.run(
+        run = run_harness(
             [
-                sys.executable,
                 str(REPO / "bench" / "run.py"),
                 "--quick",
                 "--out",
@@ -43,8 +40,6 @@ def test_run_quick(tmp_path: Path) -> None:
                 "--corpus-dir",
                 str(corpora),
             ],
-            capture_output=True,
-            text=True,
             timeout=900,
         )
     finally:

@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 import httpx
 import pytest
-from support import NEWS, REPO, require
+from support import NEWS, REPO, require, run_harness
 
 MIB = 1024 * 1024
 PHASES = {
@@ -53,10 +56,8 @@ def test_load_smoke(tmp_path: Path) -> None:
         shutil.which("wrk") is not None or shutil.which("apt-get") is not None,
         "wrk is not installed (apt-get install wrk)",
     )
-    run = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "load.py"), "--smoke", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
+    run = run_harness(
+        [str(REPO / "bench" / "load.py"), "--smoke", "--out", str(tmp_path)],
         timeout=1800,  # a hang guard: the smoke run takes 3 to 4 minutes on a busy machine
     )
     written = sorted(tmp_path.glob("load-smoke-*.json"))
@@ -182,3 +183,51 @@ def test_a_checker_that_saw_one_version_fails() -> None:
     [failure] = load.failures_of("reload, cache on", {"versions_seen": 1, "reloads": 3})
     assert "1 snapshot version" in failure, failure
     assert load.failures_of("reload, cache on", {"versions_seen": 4, "reloads": 3}) == []
+
+
+def _servers_using(cache: Path) -> list[int]:
+    """Live `graphsvc serve` processes whose command line names ``cache``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # not a process, or it just exited
+            continue
+        if b"serve" in args and str(cache).encode() in args:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.corpus
+def test_a_stopped_harness_stops_its_servers(tmp_path: Path) -> None:
+    """What run_harness's hang guard sends (SIGTERM to the harness's session) stops the
+    servers the harness started in sessions of their own, not only the harness."""
+    require(NEWS.is_dir(), f"the shared corpus is not at {NEWS}")
+    cache = tmp_path / "cache"
+    harness = subprocess.Popen(
+        [
+            *(sys.executable, str(REPO / "bench" / "load.py"), "--smoke", "--no-reload"),
+            *("--out", str(tmp_path), "--cache-dir", str(cache)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while not (servers := _servers_using(cache)):
+            assert harness.poll() is None, f"the harness exited {harness.returncode} first"
+            assert time.monotonic() < deadline, "the harness never started a server"
+            time.sleep(0.2)
+        os.killpg(harness.pid, signal.SIGTERM)
+        code = harness.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while left := _servers_using(cache):
+            assert time.monotonic() < deadline, f"servers {left} outlived the harness ({servers})"
+            time.sleep(0.2)
+        assert code == 128 + signal.SIGTERM  # it unwound (a plain SIGTERM death is -15)
+    finally:
+        if harness.poll() is None:
+            os.killpg(harness.pid, signal.SIGKILL)
+        for pid in _servers_using(cache):
+            os.killpg(pid, signal.SIGKILL)
