@@ -218,16 +218,16 @@ export function separate(cy, { gap = 6, rounds = 400 } = {}) {
           dy = Math.sin(j * GOLDEN_ANGLE);
         }
         const reach = half[i] + half[j];
-        const cx = reach - Math.abs(dx);
-        const cyy = reach - Math.abs(dy);
-        if (cx <= 0 || cyy <= 0) continue;
+        const crossX = reach - Math.abs(dx);
+        const crossY = reach - Math.abs(dy);
+        if (crossX <= 0 || crossY <= 0) continue;
         moved = true;
         // Along the line between the centres, as far as it takes for the boxes to part (and
         // half a pixel more, so the pair is not left exactly touching for the next sweep).
         const length = Math.hypot(dx, dy);
         const ux = dx / length;
         const uy = dy / length;
-        const push = Math.min(ux ? cx / Math.abs(ux) : Infinity, uy ? cyy / Math.abs(uy) : Infinity) / 2 + 0.5;
+        const push = Math.min(ux ? crossX / Math.abs(ux) : Infinity, uy ? crossY / Math.abs(uy) : Infinity) / 2 + 0.5;
         pos[i].x -= ux * push;
         pos[i].y -= uy * push;
         pos[j].x += ux * push;
