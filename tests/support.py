@@ -54,6 +54,17 @@ def stop(proc: subprocess.Popen[Any], timeout: float = 20) -> None:
         proc.wait(timeout=10)
 
 
+def stop_session(proc: subprocess.Popen[Any], grace: float = 60) -> tuple[Any, Any]:
+    """SIGTERM to the session ``proc`` leads, SIGKILL ``grace`` seconds later; its remaining
+    output (stdout, stderr)."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        return proc.communicate(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        return proc.communicate()
+
+
 def run_harness(
     args: list[str], timeout: float, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -72,12 +83,7 @@ def run_harness(
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            out, err = proc.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, err = proc.communicate()
+        out, err = stop_session(proc)
         raise AssertionError(
             f"{Path(args[0]).name} ran past {timeout:.0f}s and was stopped"
             f" (exit {proc.returncode}):\n{out[-3000:]}\n{err[-3000:]}"

@@ -15,7 +15,6 @@ import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any, cast
 
-from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -44,9 +43,8 @@ from graphsvc.web.export import export_routes
 from graphsvc.web.graphiql import OfflineGraphiQLMixin, asset_routes
 from graphsvc.web.holder import PinSnapshot, StoreHolder, pinned
 from graphsvc.web.http import (
-    LOADING_EXTENSIONS,
-    LOADING_MESSAGE,
     GraphQLApp,
+    loading_error,
     loading_response,
     wants_html,
 )
@@ -65,9 +63,8 @@ class LoadingGatedTransportWS(BaseGraphQLTransportWSHandler[Any, None]):
         if holder.ready or not self.connection_acknowledged or message["id"] in self.operations:
             await super().handle_subscribe(message)  # it also answers the protocol errors
             return
-        error = GraphQLError(LOADING_MESSAGE, extensions=LOADING_EXTENSIONS)
         await self.send_message(
-            {"id": message["id"], "type": "error", "payload": [error.formatted]}
+            {"id": message["id"], "type": "error", "payload": [loading_error()]}
         )
 
 
@@ -81,8 +78,7 @@ class LoadingGatedWS(BaseGraphQLWSHandler[Any, None]):
         if holder.ready or not self.connection_acknowledged:
             await super().handle_start(message)  # it also refuses unacknowledged connections
             return
-        error = GraphQLError(LOADING_MESSAGE, extensions=LOADING_EXTENSIONS)
-        await self.send_message({"id": message["id"], "type": "error", "payload": error.formatted})
+        await self.send_message({"id": message["id"], "type": "error", "payload": loading_error()})
 
 
 class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from cross_web import HTTPException
+from graphql import GraphQLFormattedError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from strawberry.asgi import GraphQL
@@ -219,13 +220,17 @@ class GraphQLApp(GraphQL[Context, RootValue]):
 
 #: What a client hears when it asks before the first snapshot is loaded (HTTP and WebSocket).
 LOADING_MESSAGE = "the graph is still loading; retry in a moment"
-LOADING_EXTENSIONS: dict[str, Any] = {"code": "GRAPH_LOADING"}
+
+
+def loading_error() -> GraphQLFormattedError:
+    """The GraphQL error of an operation that needs the graph before it is loaded."""
+    return {"message": LOADING_MESSAGE, "extensions": {"code": "GRAPH_LOADING"}}
 
 
 def loading_response() -> JSONResponse:
     """The 503 of a request that needs the graph before the first snapshot is loaded."""
-    error = {"message": LOADING_MESSAGE, "extensions": LOADING_EXTENSIONS}
-    return JSONResponse({"errors": [error]}, status_code=503, headers={"Retry-After": "2"})
+    errors = [loading_error()]
+    return JSONResponse({"errors": errors}, status_code=503, headers={"Retry-After": "2"})
 
 
 def wants_html(scope: Scope) -> bool:

@@ -1,6 +1,7 @@
 """Before the first snapshot has loaded, the export route answers 503 with Retry-After, as
-/graphql does, instead of failing inside the route (it answered 500); the playground page opens. The app is graphsvc's own
-``create_app``; without its lifespan running, the graph never loads."""
+/graphql does, instead of failing inside the route (it answered 500); the playground page
+opens. The app is graphsvc's own ``create_app``; without its lifespan running, the graph never
+loads."""
 
 from __future__ import annotations
 

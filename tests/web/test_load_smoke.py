@@ -28,7 +28,7 @@ from types import ModuleType
 
 import httpx
 import pytest
-from support import NEWS, REPO, require, run_harness
+from support import NEWS, REPO, require, run_harness, stop_session
 
 MIB = 1024 * 1024
 PHASES = {
@@ -200,7 +200,7 @@ def _servers_using(cache: Path) -> list[int]:
 
 @pytest.mark.corpus
 def test_a_stopped_harness_stops_its_servers(tmp_path: Path) -> None:
-    """What run_harness's hang guard sends (SIGTERM to the harness's session) stops the
+    """run_harness's hang guard (stop_session: SIGTERM to the harness's session) stops the
     servers the harness started in sessions of their own, not only the harness."""
     require(NEWS.is_dir(), f"the shared corpus is not at {NEWS}")
     cache = tmp_path / "cache"
@@ -219,8 +219,8 @@ def test_a_stopped_harness_stops_its_servers(tmp_path: Path) -> None:
             assert harness.poll() is None, f"the harness exited {harness.returncode} first"
             assert time.monotonic() < deadline, "the harness never started a server"
             time.sleep(0.2)
-        os.killpg(harness.pid, signal.SIGTERM)
-        code = harness.wait(timeout=60)
+        stop_session(harness)
+        code = harness.returncode
         deadline = time.monotonic() + 30
         while left := _servers_using(cache):
             assert time.monotonic() < deadline, f"servers {left} outlived the harness ({servers})"

@@ -27,8 +27,9 @@ from support import SEEDS, require, wait_ready
 
 from graphsvc.graph.loading import load_store
 from graphsvc.graph.store import GraphStore
-from graphsvc.web.app import LOADING_MESSAGE, create_app
+from graphsvc.web.app import create_app
 from graphsvc.web.holder import StoreHolder
+from graphsvc.web.http import LOADING_MESSAGE
 
 STATS = "{ stats { articles } }"
 SEED_ARTICLES = 21
@@ -153,9 +154,10 @@ def _gql() -> tuple[Any, Any, Any]:
 @pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
 def test_websocket_client_before_the_graph_is_loaded(held: HeldServer, protocol: str) -> None:
     """A real client (gql) of either WebSocket protocol: a query and a subscription sent while
-    the graph loads fail with the loading message as a GraphQL error (it used to be "Unexpected
-    error.", and the older graphql-ws protocol ran the operation into a 500-like error); on the
-    same connection, once the graph is loaded, the query answers."""
+    the graph loads fail with the loading message as a GraphQL error (over graphql-transport-ws
+    they got "Unexpected error."; over graphql-ws the query got "queries are not allowed" and
+    the subscription no answer at all); on the same connection, once the graph is loaded, the
+    query answers (graphql-ws: the protocol's own refusal, the gate gone)."""
     gql, transport_class, query_error = _gql()
 
     async def scenario() -> None:
