@@ -1,5 +1,7 @@
 """A corpus folder to a GraphStore in one call, with the store itself cached between runs.
 
+Every whole-graph analytic is computed here too, before the store is returned
+(analytics/precompute.py).
 The parse cache (ingest/cache.py) spares re-parsing unchanged files. On top of it, the store
 built from a corpus is kept as a snapshot (graph/snapshot.py) in the same cache folder, named
 by the corpus's fingerprint: every document's path, size and mtime, what the walk skipped, and
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from graphsvc import __version__
+from graphsvc.graph import analytics
 from graphsvc.graph.build import BUILD_RULES, build_store, no_gc
 from graphsvc.graph.searching import index_path_for, keep_index_at
 from graphsvc.graph.snapshot import FORMAT as SNAPSHOT_FORMAT
@@ -105,6 +108,7 @@ def load_store_deferred(
             root=str(root),
             sources=result.stats,
         )
+        analytics.warm(store)  # before anyone serves it: requests only look results up
     if kept is None:
         return Loaded(store, _nothing)
     path = kept

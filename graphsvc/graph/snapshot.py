@@ -16,6 +16,7 @@ little smaller than a built one. ``loaded_at`` is the time of reading, as after 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import sys
 import zlib
@@ -33,6 +34,8 @@ import orjson
 
 from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
+from graphsvc.graph import analytics
+from graphsvc.graph.analytics.centrality import Centrality
 from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS, no_gc
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import (
@@ -48,7 +51,8 @@ from graphsvc.model import (
 )
 
 #: Bump when the layout of a snapshot changes; older files are then refused with a clear error.
-FORMAT = 1
+#: 2: the costly analytics (centralities, the story partition) are kept in the file.
+FORMAT = 2
 MAGIC = b"GRAPHSVC-SNAPSHOT "
 _TRAILER_SIZE = 8  # the trailer's length, a little-endian uint64, ends the file
 _MAX_TRAILER = 1 << 20
@@ -62,6 +66,7 @@ _ARTICLE_COLUMNS = (
     "removed", "is_stub", "provider", "topics", "images", "sources", "urls",
 )  # fmt: skip
 _PREFIX_KIND = {"a:": NodeKind.ARTICLE, "p:": NodeKind.PROVIDER, "t:": NodeKind.TOPIC}
+_ARRAY_KINDS = {"I": "u32", "d": "f64"}  # section kinds of arrays, by typecode
 
 
 class SnapshotError(GraphsvcError):
@@ -96,7 +101,7 @@ def _write(store: GraphStore, path: Path, compress: bool) -> int:
         raise SnapshotError("the graph's nodes are not exactly the store's records")
     order = array("I", (entity[k] for k in graph._node))
     position = {k: i for i, k in enumerate(graph._node)}
-    sections: list[tuple[str, bytes | array[int]]] = [
+    sections: list[tuple[str, bytes | array[Any]]] = [
         ("meta", _meta(store)),
         ("articles", _articles(articles, pindex, tindex, len(articles) + len(providers))),
         (
@@ -112,6 +117,7 @@ def _write(store: GraphStore, path: Path, compress: bool) -> int:
         *_lists("topic_articles", store.topic_articles, tindex, index),
         *_lists("provider_articles", store.provider_articles, pindex, index),
         *_url_index(store, articles, index),
+        *_analytics(store, articles, providers, topics, index),
     ]
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -237,13 +243,38 @@ def _url_index(
     return [("url_index_urls", orjson.dumps(urls)), ("url_index", targets)]
 
 
+def _analytics(
+    store: GraphStore,
+    articles: Sequence[Article],
+    providers: Sequence[Provider],
+    topics: Sequence[Topic],
+    index: Mapping[str, int],
+) -> Iterator[tuple[str, bytes | array[Any]]]:
+    """The costly analytics (computed now if the store has not got them yet): each score
+    list in record order (NaN for a node without one), and the stories as article numbers."""
+    found = analytics.results(store) or analytics.results(analytics.warm(store))
+    assert found is not None  # warm computes every one
+    records: dict[NodeKind, Sequence[Article | Provider | Topic]] = {
+        NodeKind.ARTICLE: articles,
+        NodeKind.PROVIDER: providers,
+        NodeKind.TOPIC: topics,
+    }
+    names = []
+    for (kind, how), scores in found.scores.items():
+        name = f"score:{kind.value}:{how.value}"
+        names.append([kind.value, how.value, name])
+        yield name, array("d", (scores.get(r.key, math.nan) for r in records[kind]))
+    groups = [[index[k] for k in group] for group in found.story_groups]
+    yield "analytics", orjson.dumps({"scores": names, "stories": [found.story_method, groups]})
+
+
 def _write_section(
-    fh: IO[bytes], name: str, data: bytes | array[int], compress: bool
+    fh: IO[bytes], name: str, data: bytes | array[Any], compress: bool
 ) -> dict[str, Any]:
-    kind = "json" if isinstance(data, bytes) else "u32"
+    kind = "json" if isinstance(data, bytes) else _ARRAY_KINDS[data.typecode]
     if isinstance(data, array):
         if sys.byteorder == "big":  # pragma: no cover - the format is little-endian
-            data = array("I", data)
+            data = array(data.typecode, data)
             data.byteswap()
         data = data.tobytes()
     raw_length = len(data)
@@ -277,7 +308,8 @@ def read_snapshot(path: Path | str) -> GraphStore:
         sections = _Sections(fh, path, info["sections"])
         with no_gc():
             try:
-                return _rebuild(sections)
+                store = _rebuild(sections)
+                return analytics.install(store, _read_analytics(sections, store))
             except SnapshotError:
                 raise
             except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
@@ -357,10 +389,16 @@ class _Sections:
             raise SnapshotError(f"snapshot {self.path} is corrupt (section {name!r})") from None
 
     def u32(self, name: str) -> array[int]:
+        return self._array(name, "I")
+
+    def f64(self, name: str) -> array[float]:
+        return self._array(name, "d")
+
+    def _array(self, name: str, typecode: str) -> array[Any]:
         data = self.raw(name)
-        if len(data) % 4:
+        values = array(typecode)
+        if len(data) % values.itemsize:
             raise SnapshotError(f"snapshot {self.path} is corrupt (section {name!r})")
-        values = array("I")
         values.frombytes(data)
         if sys.byteorder == "big":  # pragma: no cover
             values.byteswap()
@@ -418,6 +456,27 @@ def _rebuild(s: _Sections) -> GraphStore:
         root=meta["root"],
         sources=MappingProxyType({p: (size, mtime) for p, size, mtime in meta["sources"]}),
     )
+
+
+def _read_analytics(s: _Sections, store: GraphStore) -> analytics.Results:
+    table = s.json("analytics")
+    records: dict[NodeKind, list[str]] = {
+        NodeKind.ARTICLE: list(store.articles),
+        NodeKind.PROVIDER: list(store.providers),
+        NodeKind.TOPIC: list(store.topics),
+    }
+    scores = {}
+    for kind, how, name in table["scores"]:
+        keys, values = records[NodeKind(kind)], s.f64(name)
+        if len(values) != len(keys):
+            raise _Corrupt(f"section {name!r} does not match the records")
+        scores[NodeKind(kind), Centrality(how)] = MappingProxyType(
+            {k: v for k, v in zip(keys, values, strict=True) if not math.isnan(v)}
+        )
+    method, groups = table["stories"]
+    articles = records[NodeKind.ARTICLE]
+    found = tuple(tuple(articles[i] for i in group) for group in groups)
+    return analytics.Results(MappingProxyType(scores), str(method), found)
 
 
 def _read_articles(

@@ -11,16 +11,18 @@ Scores are rounded to 12 digits; equal scores share a rank (1, 2, 2, 4).
 
 from __future__ import annotations
 
-import importlib.util
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import repeat
 from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
-from networkx.algorithms.link_analysis import pagerank_alg
+import numpy as np
 
+from graphsvc.graph.analytics import compiled
 from graphsvc.graph.analytics.cooccurrence import CoKind, cooccurrence_graph
 from graphsvc.graph.analytics.memo import memoised
 from graphsvc.graph.analytics.providers import provider_links
@@ -61,13 +63,6 @@ class Ranked:
     key: str
     score: float
     rank: int
-
-
-def _pagerank(graph: nx.Graph) -> dict[str, float]:
-    """NetworkX's PageRank: its SciPy version where SciPy is installed, else its pure Python one."""
-    if importlib.util.find_spec("scipy") is None:
-        return dict(pagerank_alg._pagerank_python(graph))
-    return dict(nx.pagerank(graph))
 
 
 def article_graph(store: GraphStore) -> nx.DiGraph:
@@ -128,14 +123,15 @@ def _undirected(graph: nx.Graph) -> nx.Graph:
 
 
 def measure(graph: nx.Graph, how: Centrality) -> dict[str, float]:
-    """Scores of every node of a graph."""
+    """Scores of every node of a graph: NetworkX's measures (PageRank and betweenness by
+    compiled code that gives NetworkX's results, see compiled.py)."""
     if how is Centrality.PAGERANK:
-        return _pagerank(graph)
+        return compiled.pagerank(graph)
     undirected = _undirected(graph)
     if how is Centrality.DEGREE:
         return dict(nx.degree_centrality(undirected))
     k = betweenness_sources(undirected.number_of_nodes(), undirected.number_of_edges())
-    return dict(nx.betweenness_centrality(undirected, k=k, seed=SEED))
+    return compiled.betweenness(undirected, k, SEED)
 
 
 def betweenness_sources(nodes: int, edges: int) -> int | None:
@@ -175,20 +171,44 @@ def article_degrees(store: GraphStore) -> dict[str, float]:
     return out
 
 
+def article_arrays(store: GraphStore) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``article_graph``'s nodes and RELATED edges as arrays of node numbers, read straight
+    off the store (at 100,000 documents the NetworkX copy holds 3 M edges)."""
+    nodes = sorted(store.articles)
+    number = {key: i for i, key in enumerate(nodes)}
+    src: array[int] = array("q")
+    dst: array[int] = array("q")
+    for key in sorted(store.full_by_date):
+        targets = [number[t] for t in store.related_out(key)]
+        src.extend(repeat(number[key], len(targets)))
+        dst.extend(targets)
+    return nodes, np.frombuffer(src, dtype=np.int64), np.frombuffer(dst, dtype=np.int64)
+
+
 def scores_of(store: GraphStore, kind: NodeKind, how: Centrality) -> dict[str, float]:
     """Scores of every node of a kind by a measure."""
     if kind is NodeKind.ARTICLE and how is Centrality.DEGREE:
         return article_degrees(store)  # no copy of the RELATED graph needed
+    if kind is NodeKind.ARTICLE:
+        nodes, src, dst = article_arrays(store)
+        if how is Centrality.PAGERANK:
+            scores = compiled.pagerank_arrays(len(nodes), src, dst)
+        else:
+            pairs = compiled.undirected_pairs(src, dst)
+            k = betweenness_sources(len(nodes), len(pairs))
+            scores = compiled.betweenness_arrays(nodes, pairs, k, SEED)
+        return dict(zip(nodes, scores.tolist(), strict=True))
     return measure(graph_of(store, kind), how)
 
 
+def memo_name(kind: NodeKind, how: Centrality) -> str:
+    """The name a kind's ranking by a measure is kept under, per snapshot."""
+    return f"centrality:{kind.value}:{how.value}"
+
+
 def ranking(store: GraphStore, kind: NodeKind, how: Centrality) -> Ranking:
-    """A kind's ranking by a measure (computed once per snapshot, on first use)."""
-    return memoised(
-        store,
-        f"centrality:{kind.value}:{how.value}",
-        lambda s: rank_scores(scores_of(s, kind, how)),
-    )
+    """A kind's ranking by a measure (computed once per snapshot, before it is served)."""
+    return memoised(store, memo_name(kind, how), lambda s: rank_scores(scores_of(s, kind, how)))
 
 
 def central(store: GraphStore, kind: NodeKind, how: Centrality, first: int = 10) -> list[Ranked]:

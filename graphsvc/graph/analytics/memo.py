@@ -31,6 +31,18 @@ def _lock(store: GraphStore, name: str) -> threading.Lock:
     return lock
 
 
+def memo_value(store: GraphStore, name: str) -> Any:
+    """What ``memoised`` keeps under ``name`` for this snapshot, or None before it ran."""
+    return store.cache.get(f"analytics:{name}")
+
+
+def install_memo(store: GraphStore, name: str, value: object) -> None:
+    """Keep ``value`` as what ``memoised(store, name, ...)`` gives (a result computed
+    elsewhere, such as one read from a snapshot file)."""
+    with _lock(store, name):
+        store.cache[f"analytics:{name}"] = value
+
+
 def memoised(store: GraphStore, name: str, build: Callable[[GraphStore], T]) -> T:
     """``build(store)``, computed once per snapshot (concurrent callers wait for the first)."""
     key = f"analytics:{name}"

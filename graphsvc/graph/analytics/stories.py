@@ -43,6 +43,8 @@ LOUVAIN_MAX_NODES = 20_000
 #: The seed of both: the same corpus always gives the same stories.
 SEED = 42
 STORY_PREFIX = "s:"
+#: The name the stories are kept under, per snapshot.
+MEMO_NAME = "stories"
 
 
 class StoryOrder(StrEnum):
@@ -140,10 +142,16 @@ def build_stories(
     store: GraphStore,
     max_component: int = MAX_COMPONENT,
     louvain_max: int = LOUVAIN_MAX_NODES,
+    *,
+    partitioned: tuple[str, Iterable[Iterable[str]]] | None = None,
 ) -> Stories:
-    """Find and summarise every story of a snapshot."""
+    """Find and summarise every story of a snapshot (``partitioned``: the method and groups
+    found before, such as those a snapshot file keeps; only the summaries are made)."""
     graph = story_graph(store)
-    method, groups = partition(graph, max_component, louvain_max)
+    if partitioned is None:
+        method, groups = partition(graph, max_component, louvain_max)
+    else:
+        method, groups = partitioned[0], [set(group) for group in partitioned[1]]
     articles = store.articles
     by_key: dict[str, Story] = {}
     of_article: dict[str, str] = {}
@@ -188,8 +196,8 @@ def story_sort_key(story: Story, order: StoryOrder) -> SortKey:
 
 
 def stories(store: GraphStore) -> Stories:
-    """The snapshot's stories (found once, on first use)."""
-    return memoised(store, "stories", build_stories)
+    """The snapshot's stories (found once, before the snapshot is served)."""
+    return memoised(store, MEMO_NAME, build_stories)
 
 
 def story_of(store: GraphStore, article: str) -> Story | None:

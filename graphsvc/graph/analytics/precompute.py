@@ -1,0 +1,76 @@
+"""Every whole-graph analytic of a snapshot, computed before the snapshot is served.
+
+A request only looks results up: ``warm`` fills the snapshot's memo with every analytic that
+walks the whole graph (centralities of each node kind, betweenness included, stories and each
+article's story, provider links and topic mixes, co-occurrence baskets and default graphs,
+timelines, the unfiltered facets, the count orders). ``graph/loading.py`` runs it when a
+store is built, in the same background thread, so a server swaps in only a complete snapshot.
+
+The costly results (centralities, the story partition) are also written into snapshot files
+(``results`` / ``install``): reading one back installs them instead of computing again. The
+cheap rest is counted again after a read, in the load thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from graphsvc.graph.analytics import centrality, cooccurrence, facets, providers, stories, trends
+from graphsvc.graph.analytics.memo import install_memo, memo_value
+from graphsvc.graph.queries import count_order
+from graphsvc.graph.store import GraphStore
+from graphsvc.model import NodeKind
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    """The costly analytics of a snapshot, in a form a snapshot file keeps."""
+
+    scores: Mapping[tuple[NodeKind, centrality.Centrality], Mapping[str, float]]
+    story_method: str
+    story_groups: tuple[tuple[str, ...], ...]
+
+
+def warm(store: GraphStore) -> GraphStore:
+    """Compute every whole-graph analytic of ``store`` now (idempotent); return the store."""
+    for kind in NodeKind:
+        for how in centrality.Centrality:
+            centrality.ranking(store, kind, how)
+    stories.stories(store)
+    trends.timelines(store)
+    providers.provider_links(store)
+    providers.topic_mix(store, "", first=0)
+    for co in cooccurrence.CoKind:
+        cooccurrence.baskets_of(store, co)
+        cooccurrence.cooccurrence_graph(store, co)
+    facets.facets(store)
+    count_order(store, "topic")
+    count_order(store, "provider")
+    return store
+
+
+def results(store: GraphStore) -> Results | None:
+    """The costly analytics already computed for ``store``, or None when any is missing."""
+    scores = {}
+    for kind in NodeKind:
+        for how in centrality.Centrality:
+            ranking = memo_value(store, centrality.memo_name(kind, how))
+            if ranking is None:
+                return None
+            scores[kind, how] = ranking.scores
+    found = memo_value(store, stories.MEMO_NAME)
+    if found is None:
+        return None
+    groups = tuple(story.members for story in found.by_key.values())
+    return Results(MappingProxyType(scores), found.method, groups)
+
+
+def install(store: GraphStore, found: Results) -> GraphStore:
+    """Put analytics read from a snapshot file into ``store``'s memo, then warm the rest."""
+    for (kind, how), scores in found.scores.items():
+        install_memo(store, centrality.memo_name(kind, how), centrality.rank_scores(scores))
+    built = stories.build_stories(store, partitioned=(found.story_method, found.story_groups))
+    install_memo(store, stories.MEMO_NAME, built)
+    return warm(store)

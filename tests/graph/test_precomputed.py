@@ -1,0 +1,113 @@
+"""Whole-graph analytics are computed before a store is served, and a snapshot file keeps them:
+a loaded or read-back store answers every analytic from its memo, with the same results as a
+fresh computation; a file without them (an older format) is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import SEEDS
+
+from graphsvc.graph import analytics
+from graphsvc.graph.analytics import (
+    centrality,
+    cooccurrence,
+    facets,
+    memo,
+    providers,
+    stories,
+    trends,
+)
+from graphsvc.graph.analytics.centrality import Centrality
+from graphsvc.graph.build import build_store
+from graphsvc.graph.loading import load_store
+from graphsvc.graph.snapshot import MAGIC, SnapshotError, read_snapshot, write_snapshot
+from graphsvc.graph.store import GraphStore
+from graphsvc.ingest.loader import load_corpus
+from graphsvc.model import NodeKind
+
+#: Every whole-graph analytic, by the memo name it is kept under.
+WHOLE_GRAPH = [
+    *(centrality.memo_name(kind, how) for kind in NodeKind for how in Centrality),
+    stories.MEMO_NAME,
+    "timelines",
+    "provider-links",
+    "topic-mix",
+    *(f"baskets:{kind.value}" for kind in cooccurrence.CoKind),
+]
+
+
+def missing(store: GraphStore) -> list[str]:
+    return [name for name in WHOLE_GRAPH if memo.memo_value(store, name) is None]
+
+
+def built_without_analytics(root: Path) -> GraphStore:
+    result = load_corpus(root, use_cache=False)
+    return build_store(result.records, result.report, version=result.version, root=str(root))
+
+
+def test_a_plain_build_computes_nothing_until_asked() -> None:
+    store = built_without_analytics(SEEDS)
+    assert missing(store) == WHOLE_GRAPH  # the check below could not pass by accident
+    assert analytics.results(store) is None
+
+
+def test_a_loaded_store_has_every_analytic_before_it_is_served(tmp_path: Path) -> None:
+    store = load_store(SEEDS, cache_dir=tmp_path)
+    assert missing(store) == []
+    assert memo.memo_value(store, "facets:table")  # the unfiltered facets, among them
+    assert memo.memo_value(store, "cooccurrence-graph:table")
+
+
+def test_warm_results_equal_a_fresh_computation() -> None:
+    store = analytics.warm(built_without_analytics(SEEDS))
+    fresh = built_without_analytics(SEEDS)
+    for kind in NodeKind:
+        for how in Centrality:
+            assert centrality.ranking(store, kind, how) == centrality.rank_scores(
+                centrality.scores_of(fresh, kind, how)
+            )
+    assert stories.stories(store) == stories.build_stories(fresh)
+
+
+def assert_same_analytics(read: GraphStore, built: GraphStore) -> None:
+    assert missing(read) == []
+    for kind in NodeKind:
+        for how in Centrality:
+            assert centrality.ranking(read, kind, how) == centrality.ranking(built, kind, how)
+    assert stories.stories(read) == stories.stories(built)
+    assert providers.provider_links(read) == providers.provider_links(built)
+    assert trends.timelines(read) == trends.timelines(built)
+    assert facets.facets(read) == facets.facets(built)
+    for kind in cooccurrence.CoKind:
+        assert cooccurrence.baskets_of(read, kind) == cooccurrence.baskets_of(built, kind)
+
+
+def test_seeds_snapshot_keeps_the_analytics(seeds_store: GraphStore, tmp_path: Path) -> None:
+    write_snapshot(seeds_store, tmp_path / "seeds.snap")
+    assert_same_analytics(read_snapshot(tmp_path / "seeds.snap"), seeds_store)
+
+
+@pytest.mark.corpus
+def test_news_snapshot_keeps_the_analytics(news_store: GraphStore, tmp_path: Path) -> None:
+    write_snapshot(news_store, tmp_path / "news.snap")
+    read = read_snapshot(tmp_path / "news.snap")
+    assert_same_analytics(read, news_store)
+    assert len(stories.stories(read).by_key) > 100  # a real partition went through the file
+
+
+def test_writing_a_store_without_analytics_computes_them(tmp_path: Path) -> None:
+    store = built_without_analytics(SEEDS)
+    write_snapshot(store, tmp_path / "s.snap")
+    assert missing(store) == []
+    assert_same_analytics(read_snapshot(tmp_path / "s.snap"), store)
+
+
+def test_a_format_1_snapshot_is_refused(seeds_store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "old.snap"
+    write_snapshot(seeds_store, path)
+    _first, rest = path.read_bytes().split(b"\n", 1)
+    path.write_bytes(MAGIC + b"1\n" + rest)  # what graphsvc wrote before the analytics
+    with pytest.raises(SnapshotError, match=r"format '1'.*build it again"):
+        read_snapshot(path)
