@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+import anyio.to_thread
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.base import get_object_definition
+from strawberry.types.graphql import OperationType
 
 from graphsvc.api.analytics import AnalyticsQuery
 from graphsvc.api.context import is_public
@@ -28,7 +33,37 @@ SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 
 
 class GraphsvcSchema(strawberry.Schema):
-    """Logs a trace for unexpected errors only; client errors are one line at INFO."""
+    """Runs every query in a worker thread, and logs a trace for unexpected errors only
+    (client errors are one line at INFO).
+
+    Every resolver is synchronous, so an operation runs whole in ``execute_sync``. Running it
+    in a worker thread (``execute``, which the HTTP view and WebSocket queries await) keeps
+    the event loop free while a costly query runs: other clients, ``/healthz`` and
+    subscriptions are answered meanwhile, the threads taking turns on the GIL. Subscriptions
+    stay on the loop (``subscribe``).
+    """
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        run = functools.partial(
+            self.execute_sync,
+            query,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            allowed_operation_types=allowed_operation_types,
+            operation_extensions=operation_extensions,
+        )
+        return await anyio.to_thread.run_sync(run)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
