@@ -3,13 +3,16 @@ minCount and the co-occurrence graph."""
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections import Counter
 
 import pytest
 import strawberry
 from analytics_support import doc, make_store, run, run_error
 
 from graphsvc.api.context import encode_id
+from graphsvc.graph.analytics import cooccurrence
 from graphsvc.graph.analytics.cooccurrence import (
     CoKind,
     CoMeasure,
@@ -19,6 +22,7 @@ from graphsvc.graph.analytics.cooccurrence import (
     pair_counts,
     weigh,
 )
+from graphsvc.graph.store import GraphStore
 from graphsvc.model import provider_key, topic_key
 
 # Five baskets: {A,B}, {A,B,C}, {A}, {C}, {}. N = 5; n(A) = 3, n(B) = 2, n(C) = 2;
@@ -134,3 +138,21 @@ def test_cooccurrence_through_graphql(analytics_schema: strawberry.Schema) -> No
     assert "no topic named" in run_error(
         analytics_schema, store, '{ cooccurrence(kind: TOPIC, of: "zz") { count } }'
     )
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("kind", list(cooccurrence.CoKind))
+def test_graphs_cut_from_the_kept_top_pairs_equal_a_full_count(
+    news_store: GraphStore, kind: cooccurrence.CoKind
+) -> None:
+    found = cooccurrence.baskets_of(news_store, kind)
+    by_frequency = sorted(found.keys, key=lambda k: (-found.occurrences(k), k))
+    for first in (1, 7, 50, cooccurrence.TOP_NODES, cooccurrence.TOP_NODES + 50):
+        kept = set(by_frequency[:first])
+        both: Counter[tuple[str, str]] = Counter()
+        for basket in found.baskets:
+            inside = sorted(found.keys[n] for n in basket if found.keys[n] in kept)
+            both.update(itertools.combinations(inside, 2))
+        graph = cooccurrence.cooccurrence_graph(news_store, kind, first=first)
+        assert [k for k, _n in graph.nodes] == by_frequency[:first]
+        assert {(a, b): n for a, b, n, _w in graph.edges} == dict(both), first

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import combinations
@@ -24,6 +24,10 @@ from types import MappingProxyType
 
 from graphsvc.graph.analytics.memo import memoised, memoised_call
 from graphsvc.graph.store import GraphStore
+
+#: Pair counts are kept among this many most frequent nodes of each kind (the API's
+#: largest ``first``); a bigger graph (the topic graph of centrality.py) counts its own.
+TOP_NODES = 100
 
 
 class CoKind(StrEnum):
@@ -179,28 +183,64 @@ def cooccurrence_graph(
         store,
         "cooccurrence-graph",
         args,
-        lambda: _graph(baskets_of(store, kind), measure, first, min_weight, min_count),
+        lambda: _graph(store, kind, measure, first, min_weight, min_count),
     )
 
 
-def _graph(
-    found: Baskets, measure: CoMeasure, first: int, min_weight: float | None, min_count: int
-) -> CoGraph:
-    ranked = sorted(range(len(found.keys)), key=lambda n: (-len(found.holding[n]), found.keys[n]))
-    kept = frozenset(ranked[:first])
+@dataclass(frozen=True, slots=True)
+class TopPairs:
+    """The nodes of one kind by frequency (most first, ties by key), and n(x, y) for every
+    pair among the TOP_NODES most frequent: every graph of up to that many nodes is cut
+    from it without walking the baskets again."""
+
+    ranked: tuple[int, ...]
+    pairs: Mapping[tuple[int, int], int]
+
+
+def top_pairs(store: GraphStore, kind: CoKind) -> TopPairs:
+    """The snapshot's pair counts among the most frequent nodes of a kind (counted once)."""
+
+    def build(s: GraphStore) -> TopPairs:
+        found = baskets_of(s, kind)
+        ranked = tuple(
+            sorted(range(len(found.keys)), key=lambda n: (-len(found.holding[n]), found.keys[n]))
+        )
+        return TopPairs(ranked, MappingProxyType(_count_pairs(found, ranked[:TOP_NODES])))
+
+    return memoised(store, f"top-pairs:{kind.value}", build)
+
+
+def _count_pairs(found: Baskets, nodes: Iterable[int]) -> dict[tuple[int, int], int]:
+    kept = frozenset(nodes)
     both: Counter[tuple[int, int]] = Counter()
     for basket in found.baskets:
         inside = [n for n in basket if n in kept]
         if len(inside) > 1:
             both.update(combinations(inside, 2))
+    return dict(both)
+
+
+def _graph(
+    store: GraphStore,
+    kind: CoKind,
+    measure: CoMeasure,
+    first: int,
+    min_weight: float | None,
+    min_count: int,
+) -> CoGraph:
+    found, top = baskets_of(store, kind), top_pairs(store, kind)
+    kept = frozenset(top.ranked[:first])
+    pairs = top.pairs if first <= TOP_NODES else _count_pairs(found, kept)
     total = len(found.baskets)
     edges = []
-    for (a, b), n in both.items():
+    for (a, b), n in pairs.items():
+        if a not in kept or b not in kept:
+            continue
         na, nb = len(found.holding[a]), len(found.holding[b])
         weight = weigh(measure, n, na, nb, total)
         if n >= min_count and (min_weight is None or weight >= min_weight):
             ka, kb = sorted((found.keys[a], found.keys[b]))
             edges.append((ka, kb, n, weight))
     edges.sort(key=lambda e: (-e[3], -e[2], e[0], e[1]))
-    nodes = tuple((found.keys[n], len(found.holding[n])) for n in ranked[:first])
+    nodes = tuple((found.keys[n], len(found.holding[n])) for n in top.ranked[:first])
     return CoGraph(nodes, tuple(edges))

@@ -1,10 +1,11 @@
 """Every whole-graph analytic of a snapshot, computed before the snapshot is served.
 
 A request only looks results up: ``warm`` fills the snapshot's memo with every analytic that
-walks the whole graph (centralities of each node kind, betweenness included, stories and each
-article's story, provider links and topic mixes, co-occurrence baskets and default graphs,
-timelines, the unfiltered facets, the count orders). ``graph/loading.py`` runs it when a
-store is built, in the same background thread, so a server swaps in only a complete snapshot.
+walks the whole graph: centralities of each node kind (betweenness included), stories and each
+article's story, provider links and topic mixes, co-occurrence baskets, the pair counts among
+the most frequent nodes and the default graphs, timelines and the default trending lists, the
+unfiltered facets, the count orders. ``graph/loading.py`` runs it when a store is built, in
+the same background thread, so a server swaps in only a complete snapshot.
 
 The costly results (centralities, the story partition) are also written into snapshot files
 (``results`` / ``install``): reading one back installs them instead of computing again. The
@@ -43,9 +44,11 @@ def warm(store: GraphStore) -> GraphStore:
     providers.provider_links(store)
     providers.topic_mix(store, "", first=0)
     for co in cooccurrence.CoKind:
-        cooccurrence.baskets_of(store, co)
+        cooccurrence.top_pairs(store, co)
         cooccurrence.cooccurrence_graph(store, co)
     facets.facets(store)
+    trends.trending(store, "topic")
+    trends.trending(store, "provider")
     count_order(store, "topic")
     count_order(store, "provider")
     return store
