@@ -12,7 +12,7 @@ import strawberry
 from analytics_support import doc, make_store, run, run_error
 
 from graphsvc.api.context import encode_id
-from graphsvc.graph.analytics import cooccurrence
+from graphsvc.graph.analytics import cooccurrence, providers
 from graphsvc.graph.analytics.cooccurrence import (
     CoKind,
     CoMeasure,
@@ -156,3 +156,43 @@ def test_graphs_cut_from_the_kept_top_pairs_equal_a_full_count(
         graph = cooccurrence.cooccurrence_graph(news_store, kind, first=first)
         assert [k for k, _n in graph.nodes] == by_frequency[:first]
         assert {(a, b): n for a, b, n, _w in graph.edges} == dict(both), first
+
+
+def plain_baskets(store: GraphStore, kind: cooccurrence.CoKind) -> list[frozenset[str]]:
+    """The rule, one basket per full article, counted in plain Python."""
+    return list(cooccurrence.iter_baskets(store, kind))
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("kind", list(cooccurrence.CoKind))
+def test_baskets_and_pair_counts_equal_a_plain_count(
+    news_store: GraphStore, seeds_store: GraphStore, kind: cooccurrence.CoKind
+) -> None:
+    for store in (news_store, seeds_store):
+        raw = plain_baskets(store, kind)
+        found = cooccurrence.baskets_of(store, kind)
+        assert [frozenset(found.keys[n] for n in b) for b in found.baskets] == raw
+        assert list(found.keys) == sorted({k for basket in raw for k in basket})
+        for key in found.keys:
+            both: Counter[str] = Counter()
+            for basket in raw:
+                if key in basket:
+                    both.update(basket - {key})
+            assert dict(cooccurrence.pair_counts(store, kind, key)) == dict(both), key
+            assert found.occurrences(key) == sum(key in basket for basket in raw)
+
+
+@pytest.mark.corpus
+def test_provider_links_equal_a_plain_count(news_store: GraphStore) -> None:
+    links = providers.provider_links(news_store)
+    out: dict[str, Counter[str]] = {}
+    totals: Counter[str] = Counter()
+    for key in news_store.full_by_date:
+        source = news_store.articles[key].provider
+        targets = [news_store.articles[t].provider for t in news_store.related_out(key)]
+        totals[source] += len(targets)
+        out.setdefault(source, Counter()).update(t for t in targets if t != source)
+    assert dict(links.totals) == dict(totals)
+    assert {p: dict(v) for p, v in links.out.items()} == {p: dict(c) for p, c in out.items()}
+    for ranked in links.out.values():
+        assert list(ranked) == sorted(ranked, key=lambda kv: (-kv[1], kv[0]))

@@ -11,11 +11,9 @@ Scores are rounded to 12 digits; equal scores share a rank (1, 2, 2, 4).
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import repeat
 from types import MappingProxyType
 from typing import Any
 
@@ -26,6 +24,7 @@ from graphsvc.graph.analytics import compiled
 from graphsvc.graph.analytics.cooccurrence import CoKind, cooccurrence_graph
 from graphsvc.graph.analytics.memo import memoised
 from graphsvc.graph.analytics.providers import provider_links
+from graphsvc.graph.analytics.related import related_arrays, undirected_pairs
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import NodeKind, kind_of
 
@@ -159,30 +158,20 @@ def rank_scores(scores: Mapping[str, float]) -> Ranking:
 
 
 def article_degrees(store: GraphStore) -> dict[str, float]:
-    """NetworkX's degree centrality of the undirected RELATED graph, read off the store's
-    own graph: distinct related articles either way, over the other articles."""
-    graph = store.graph
-    scale = 1 / (len(store.articles) - 1) if len(store.articles) > 1 else 1.0
-    out = {}
-    for key in store.articles:
-        linked = {n for n in graph.succ[key] if n[:2] == "a:"}
-        linked.update(n for n in graph.pred[key] if n[:2] == "a:")
-        out[key] = len(linked) * scale
-    return out
+    """NetworkX's degree centrality of the undirected RELATED graph: distinct related
+    articles either way, over the other articles."""
+    found = related_arrays(store)
+    pairs = undirected_pairs(found.src, found.dst)
+    n = len(found.nodes)
+    degree = np.bincount(pairs.ravel(), minlength=n) if n else np.zeros(0)
+    scale = 1 / (n - 1) if n > 1 else 1.0
+    return dict(zip(found.nodes, (degree * scale).tolist(), strict=True))
 
 
-def article_arrays(store: GraphStore) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """``article_graph``'s nodes and RELATED edges as arrays of node numbers, read straight
-    off the store (at 100,000 documents the NetworkX copy holds 3 M edges)."""
-    nodes = sorted(store.articles)
-    number = {key: i for i, key in enumerate(nodes)}
-    src: array[int] = array("q")
-    dst: array[int] = array("q")
-    for key in sorted(store.full_by_date):
-        targets = [number[t] for t in store.related_out(key)]
-        src.extend(repeat(number[key], len(targets)))
-        dst.extend(targets)
-    return nodes, np.frombuffer(src, dtype=np.int64), np.frombuffer(dst, dtype=np.int64)
+def article_arrays(store: GraphStore) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """``article_graph``'s nodes and RELATED edges as arrays of node numbers."""
+    found = related_arrays(store)
+    return found.nodes, found.src, found.dst
 
 
 def scores_of(store: GraphStore, kind: NodeKind, how: Centrality) -> dict[str, float]:
@@ -194,7 +183,7 @@ def scores_of(store: GraphStore, kind: NodeKind, how: Centrality) -> dict[str, f
         if how is Centrality.PAGERANK:
             scores = compiled.pagerank_arrays(len(nodes), src, dst)
         else:
-            pairs = compiled.undirected_pairs(src, dst)
+            pairs = undirected_pairs(src, dst)
             k = betweenness_sources(len(nodes), len(pairs))
             scores = compiled.betweenness_arrays(nodes, pairs, k, SEED)
         return dict(zip(nodes, scores.tolist(), strict=True))

@@ -24,6 +24,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from graphsvc.graph.analytics.related import undirected_pairs
+
 #: NetworkX's PageRank defaults.
 ALPHA = 0.85
 MAX_ITER = 100
@@ -83,14 +85,6 @@ def pagerank(graph: nx.Graph, weight: str | None = "weight") -> dict[str, float]
     nodes, src, dst, wts = edge_arrays(graph, weight)
     scores = pagerank_arrays(len(nodes), src, dst, wts)
     return dict(zip(nodes, scores.tolist(), strict=True))
-
-
-def undirected_pairs(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Each undirected edge once, as (smaller, larger) rows; self-loops left out."""
-    if len(src) == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.unique(np.stack([np.minimum(src, dst), np.maximum(src, dst)], axis=1), axis=0)
-    return np.asarray(pairs[pairs[:, 0] != pairs[:, 1]])
 
 
 def betweenness_arrays(

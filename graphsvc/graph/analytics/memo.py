@@ -43,6 +43,12 @@ def install_memo(store: GraphStore, name: str, value: object) -> None:
         store.cache[f"analytics:{name}"] = value
 
 
+def forget(store: GraphStore, name: str) -> None:
+    """Drop what is kept under ``name`` (an intermediate no request needs)."""
+    with _lock(store, name):
+        store.cache.pop(f"analytics:{name}", None)
+
+
 def memoised(store: GraphStore, name: str, build: Callable[[GraphStore], T]) -> T:
     """``build(store)``, computed once per snapshot (concurrent callers wait for the first)."""
     key = f"analytics:{name}"

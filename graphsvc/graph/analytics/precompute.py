@@ -18,8 +18,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from graphsvc.graph.analytics import centrality, cooccurrence, facets, providers, stories, trends
-from graphsvc.graph.analytics.memo import install_memo, memo_value
+from graphsvc.graph.analytics import (
+    centrality,
+    cooccurrence,
+    facets,
+    providers,
+    related,
+    stories,
+    trends,
+)
+from graphsvc.graph.analytics.memo import forget, install_memo, memo_value
 from graphsvc.graph.queries import count_order
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import NodeKind
@@ -51,6 +59,7 @@ def warm(store: GraphStore) -> GraphStore:
     trends.trending(store, "provider")
     count_order(store, "topic")
     count_order(store, "provider")
+    forget(store, related.MEMO_NAME)  # the shared RELATED arrays: only the above need them
     return store
 
 

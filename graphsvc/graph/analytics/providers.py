@@ -6,12 +6,15 @@ articles (stubs included): how often its coverage points at theirs.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import numpy as np
+
 from graphsvc.graph.analytics.memo import memoised
+from graphsvc.graph.analytics.related import related_arrays
 from graphsvc.graph.store import GraphStore
 
 
@@ -34,19 +37,22 @@ class ProviderLinks:
 
 
 def build_links(store: GraphStore) -> ProviderLinks:
-    """Count RELATED edges between providers."""
-    counts: defaultdict[str, Counter[str]] = defaultdict(Counter)  # setdefault made one per edge
-    totals: Counter[str] = Counter()
-    articles = store.articles
-    for key in store.full_by_date:
-        source = articles[key].provider
-        targets = store.related_out(key)
-        totals[source] += len(targets)
-        counts[source].update(
-            other for other in (articles[t].provider for t in targets) if other != source
-        )
-    out = {p: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for p, c in counts.items()}
-    return ProviderLinks(MappingProxyType(out), MappingProxyType(dict(totals)))
+    """Count RELATED edges between providers (every provider of a full article is listed,
+    with nothing where its articles list no other provider's)."""
+    found = related_arrays(store)
+    names = found.providers
+    source, target = found.provider[found.src], found.provider[found.dst]
+    totals = np.bincount(source, minlength=len(names))
+    listed = np.unique(found.provider[found.full]).tolist()
+    cross = source != target
+    pairs, counts = np.unique(source[cross] * len(names) + target[cross], return_counts=True)
+    grouped: dict[str, list[tuple[str, int]]] = {names[p]: [] for p in listed}
+    for pair, n in zip(pairs.tolist(), counts.tolist(), strict=True):
+        grouped[names[pair // len(names)]].append((names[pair % len(names)], n))
+    out = {p: tuple(sorted(links, key=lambda kv: (-kv[1], kv[0]))) for p, links in grouped.items()}
+    return ProviderLinks(
+        MappingProxyType(out), MappingProxyType({names[p]: int(totals[p]) for p in listed})
+    )
 
 
 def provider_links(store: GraphStore) -> ProviderLinks:

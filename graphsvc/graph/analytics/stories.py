@@ -31,8 +31,10 @@ from enum import StrEnum
 from types import MappingProxyType
 
 import networkx as nx
+import numpy as np
 
 from graphsvc.graph.analytics.memo import memoised, memoised_call
+from graphsvc.graph.analytics.related import related_arrays, undirected_pairs
 from graphsvc.graph.queries import ArticleFilter, SortKey, date_asc, date_desc, filter_articles
 from graphsvc.graph.store import GraphStore
 
@@ -94,17 +96,13 @@ def story_key(members: Iterable[str]) -> str:
 
 def story_graph(store: GraphStore) -> nx.Graph:
     """Full articles and the RELATED edges among them, undirected, in key order."""
+    found = related_arrays(store)
+    among = found.full[found.dst]  # sources are full articles: they have related lists
+    pairs = undirected_pairs(found.src[among], found.dst[among])
+    nodes = found.nodes
     graph = nx.Graph()
-    full = sorted(store.full_by_date)
-    graph.add_nodes_from(full)
-    articles = store.articles
-    pairs = {
-        (a, b) if a < b else (b, a)
-        for a in full
-        for b in store.related_out(a)
-        if not articles[b].is_stub
-    }
-    graph.add_edges_from(sorted(pairs))
+    graph.add_nodes_from(nodes[i] for i in np.flatnonzero(found.full).tolist())
+    graph.add_edges_from((nodes[a], nodes[b]) for a, b in pairs.tolist())
     return graph
 
 
