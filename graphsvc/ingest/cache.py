@@ -61,19 +61,28 @@ def is_rejection(blob: bytes) -> bool:
 _DIGEST = 64  # hex characters of a SHA-256
 
 
-def seal(record: bytes) -> bytes:
-    """A JSON record as stored: followed by a newline and its SHA-256 (JSON from orjson has
-    no raw newline; the record still starts as before, for ``is_rejection``)."""
-    return record + b"\n" + hashlib.sha256(record).hexdigest().encode()
+def _digest(path: str, record: bytes) -> bytes:
+    return (
+        hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0" + record)
+        .hexdigest()
+        .encode()
+    )
 
 
-def unseal(blob: object) -> bytes | None:
-    """The JSON record of a stored blob, or None when its checksum does not match (a damaged
-    row, or one edited by hand: SQLite may even hand back text)."""
+def seal(path: str, record: bytes) -> bytes:
+    """A path's JSON record as stored: followed by a newline and the SHA-256 of the path and
+    the record (JSON from orjson has no raw newline; the blob still starts as the record does,
+    for ``is_rejection``)."""
+    return record + b"\n" + _digest(path, record)
+
+
+def unseal(path: str, blob: object) -> bytes | None:
+    """The JSON record of a path's stored blob, or None when its checksum does not match (a
+    damaged row, another path's record, a row edited by hand: SQLite may even give text)."""
     if not isinstance(blob, bytes) or len(blob) <= _DIGEST:
         return None
     record, digest = blob[: -_DIGEST - 1], blob[-_DIGEST - 1 :]
-    if digest != b"\n" + hashlib.sha256(record).hexdigest().encode():
+    if digest != b"\n" + _digest(path, record):
         return None
     return record
 
@@ -142,7 +151,8 @@ class ParseCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
-        self._full = False
+        self._full = False  # the disk is nearly full: nothing more is written
+        self._staged = 0  # bytes of records written since the last commit
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -191,7 +201,7 @@ class ParseCache:
         try:
             for path, blob in self._db.execute("SELECT path, record FROM files"):
                 if path in wanted:
-                    record = unseal(blob)
+                    record = unseal(path, blob)
                     if record is None:
                         _damaged(path)
                     else:
@@ -214,7 +224,7 @@ class ParseCache:
                     good = blob
                 if good is None:
                     continue
-                record = unseal(good)
+                record = unseal(path, good)
                 if record is None:
                     _damaged(path)
                 else:
@@ -229,17 +239,21 @@ class ParseCache:
         than ``RESERVE_BYTES`` free (those files are parsed again next time)."""
         if self._db is None or self._full:
             return
+        rows = [(path, st, seal(path, rec)) for path, st, rec in rows]
+        self._staged += sum(len(blob) for _, _, blob in rows)
         try:
             free = shutil.disk_usage(self.path.parent).free
         except OSError:
-            free = RESERVE_BYTES
-        if free < RESERVE_BYTES:
+            free = RESERVE_BYTES + self._staged
+        # What is staged sits in the log now, and takes as much again in the database file
+        # when the log is copied there at the commit.
+        if free - self._staged < RESERVE_BYTES:
             self._full = True
             log.warning(
-                "parse cache: only %s bytes free on the disk of %s; not caching more records"
-                " this time (leaving %s bytes free)",
-                f"{free:,}",
+                "parse cache: the disk of %s is nearly full (%s bytes free); not caching more"
+                " records this time, to leave %s bytes free",
                 self.path.parent,
+                f"{free:,}",
                 f"{RESERVE_BYTES:,}",
             )
             return
@@ -252,8 +266,8 @@ class ParseCache:
                 " good=CASE WHEN ? THEN (CASE WHEN substr(files.record, 1, 8) = ?"
                 " THEN files.good ELSE files.record END) END",
                 [
-                    (path, st[0], st[1], seal(rec), is_rejection(rec), _REJECTION)
-                    for path, st, rec in rows
+                    (path, st[0], st[1], blob, is_rejection(blob), _REJECTION)
+                    for path, st, blob in rows
                 ],
             )
         except sqlite3.Error as exc:
@@ -269,6 +283,7 @@ class ParseCache:
                     (p,) for (p,) in self._db.execute("SELECT path FROM files") if p not in keep
                 ]
                 self._db.executemany("DELETE FROM files WHERE path = ?", gone)
+            self._staged = 0
         except sqlite3.Error as exc:
             log.warning("parse cache write failed: %s", exc)
 
