@@ -30,7 +30,7 @@ from graphsvc.graph.loading import load_store_deferred
 from graphsvc.graph.searching import index_path_for, keep_index_at, search_index
 from graphsvc.graph.snapshot import read_snapshot
 from graphsvc.graph.store import GraphStore
-from graphsvc.ingest.loader import DOCUMENT_SUFFIXES
+from graphsvc.ingest.loader import DOCUMENT_SUFFIXES, IngestCancelled
 from graphsvc.settings import Settings
 
 log = logging.getLogger("graphsvc.web")
@@ -193,6 +193,8 @@ class StoreHolder:
         """The first load; when it fails, the holder is ``failed`` and says why."""
         try:
             await self.load()
+        except IngestCancelled:
+            log.info("loading stopped: the service is stopping")
         except Exception as exc:
             self.failure = _reason(exc)
             log.exception("loading %s failed", self.settings.snapshot or self.settings.corpus)
@@ -251,7 +253,7 @@ class StoreHolder:
             replaced = asyncio.Event()
             follow = asyncio.create_task(_follow(corpus, identity, stop, replaced))
             try:
-                await self._watch_folder(corpus, replaced, reload_first=armed_once)
+                await self._watch_folder(corpus, replaced, armed_once or not self.ready)
             finally:
                 follow.cancel()
             armed_once = True
