@@ -129,7 +129,6 @@ def _connect(path: Path) -> sqlite3.Connection:
             db.execute(_SCHEMA)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
             db.commit()
-        db.execute("SELECT count(*) FROM files").fetchone()  # reads the table's pages
     except BaseException:
         db.close()
         raise
