@@ -210,6 +210,8 @@ class StoreHolder:
         try:
             await self.load()
             self.last_error = None
+        except IngestCancelled:
+            log.info("reload stopped: the service is stopping")
         except Exception as exc:
             self.last_error = _reason(exc)
             if self._store is None:
