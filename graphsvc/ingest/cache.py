@@ -1,9 +1,10 @@
 """The parse cache: one SQLite file per corpus, records stored as JSON, keyed by path, size, mtime.
 
 JSON (not pickle) keeps the cache safe to read even if someone else wrote it. Each record
-carries its SHA-256 (``seal``): a damaged one is a cache miss, parsed again. A cache that cannot
-be opened or written is never fatal: ingest goes on without it and says so; a file that is not
-(or no longer) an SQLite database is moved aside and started afresh.
+carries a SHA-256 of its path and JSON (``seal``): a damaged one is a cache miss, parsed
+again. A cache that cannot be opened or written is never fatal: ingest goes on without it and
+says so; a file that is not (or no longer) an SQLite database is moved aside and started
+afresh.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import time
 from collections.abc import Iterable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -136,8 +136,9 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _move_aside(path: Path) -> None:
-    """Rename a damaged cache file (and its log) out of the way, to start a new one."""
-    aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+    """Rename a damaged cache file out of the way (over the one moved aside before, if any:
+    one copy for a look, never a pile) and drop its log, to start a new one."""
+    aside = path.with_name(f"{path.name}.damaged")
     os.replace(path, aside)
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
