@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -80,11 +82,15 @@ def load_store_deferred(
     workers: int | None = None,
     max_file_bytes: int | None = None,
     progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> Loaded:
     """``load_store`` that leaves writing the kept store to the caller, for later (a server
-    swaps the store in first: the write took 11 s at 100k documents)."""
+    swaps the store in first: the write took 11 s at 100k documents); ``cancel`` stops a
+    parse under way (IngestCancelled)."""
     scan = scan_corpus(root, max_file_bytes=max_file_bytes or MAX_FILE_BYTES)
     kept = store_cache_path(scan, cache_dir) if use_cache else None
+    if kept is not None:
+        remove_stale_writes(kept.parent)
     if kept is not None and kept.exists():
         store = _read_kept(kept, scan)
         if store is not None:
@@ -100,6 +106,7 @@ def load_store_deferred(
             workers=workers,
             progress=progress,
             scan=scan,
+            cancel=cancel,
         )
         store = build_store(
             result.records,
@@ -122,6 +129,38 @@ def load_store_deferred(
 
 def _nothing() -> None:
     return None
+
+
+def remove_stale_writes(folder: Path) -> None:
+    """Remove what killed writes left in the cache folder: a kept store's temporary file
+    (``.NAME.PID.tmp``, graph/snapshot.py) or a search index being built
+    (``.NAME.search.PID.THREAD``, searching.py) whose process is no longer running (another
+    worker's write under way is left alone)."""
+    try:
+        leftovers = [
+            p for p in folder.iterdir() if p.name.startswith(".") and _SUFFIX + "." in p.name
+        ]
+    except OSError:
+        return
+    for path in leftovers:
+        pid = next((int(part) for part in path.name.split(".") if part.isdigit()), None)
+        if pid is None or _running(pid):
+            continue
+        log.warning("removing %s, left by an interrupted write", path)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def store_cache_path(scan: Scan, cache_dir: Path | None = None) -> Path:

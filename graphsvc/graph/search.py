@@ -7,6 +7,7 @@ Pure module: no GraphQL, no web. tantivy was chosen over SQLite FTS5 by measurem
 
 from __future__ import annotations
 
+import hashlib
 import html
 import threading
 from collections.abc import Collection, Iterable
@@ -145,7 +146,9 @@ class SearchIndex:
         index.reload()
         self._searcher = index.searcher()
         if path is not None:
-            (path / _MARK).write_text(f"{len(docs)} {tag}")
+            files = sorted(f.name for f in path.iterdir() if not f.name.startswith("."))
+            digest = content_hash(path, files)
+            (path / _MARK).write_text(f"{len(docs)} {tag} {digest} {','.join(files)}")
 
     @classmethod
     def build(
@@ -161,8 +164,10 @@ class SearchIndex:
         self = cls.__new__(cls)
         self._take(docs)
         try:
-            count, _, written_tag = (path / _MARK).read_text().partition(" ")
+            count, written_tag, digest, files = (path / _MARK).read_text().split(" ")
             written = int(count)
+            if digest != content_hash(path, files.split(",")):  # before tantivy reads it
+                raise ValueError("its files do not match their SHA-256 (damaged)")
             self._index = index = tantivy.Index.open(str(path))
         except (OSError, ValueError) as exc:
             raise ValueError(f"no complete search index at {path}: {exc}") from None
@@ -310,6 +315,19 @@ class SearchIndex:
             tokens = self._analyzer.pre_tokenize(best_text).tokens
         spans = [(tk.char_offset_from, tk.char_offset_to) for tk in tokens if tk.text in best_words]
         return _render(best_text, spans)
+
+
+def content_hash(path: Path, files: Iterable[str]) -> str:
+    """SHA-256 of these files of a kept index (names and bytes; tantivy's, listed when it was
+    built): a flipped byte anywhere, even one that tantivy's own checks would not notice
+    until a query reads it (or ever: a norm changes the ranking), changes it."""
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode() + b"\0")
+        with (path / name).open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _render(text: str, spans: list[tuple[int, int]]) -> str:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
+from graphsvc.errors import GraphsvcError
 from graphsvc.graph.search import SearchDoc, SearchHit, SearchIndex
 from graphsvc.graph.store import GraphStore
 
@@ -68,7 +69,11 @@ def _open_or_build(store: GraphStore, path: Path) -> SearchIndex:
             return SearchIndex.open(path, docs, store.version)
         except ValueError as exc:
             log.warning("%s; building it again", exc)
-            shutil.rmtree(path, ignore_errors=True)
+        except BaseException as exc:  # a tantivy panic: that index is no good either
+            if not is_panic(exc):
+                raise
+            log.warning("the search index at %s failed to open (%s); building it again", path, exc)
+        shutil.rmtree(path, ignore_errors=True)
     building = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:
         shutil.rmtree(building, ignore_errors=True)
@@ -84,8 +89,39 @@ def _open_or_build(store: GraphStore, path: Path) -> SearchIndex:
         return SearchIndex.build(docs)
 
 
+class SearchFailed(GraphsvcError):
+    """The search index failed (damaged under a running service); it is built again."""
+
+
 def search(
     store: GraphStore, query: str, first: int = 10, kinds: Collection[str] | None = None
 ) -> list[SearchHit]:
-    """Ranked hits (BM25, titles weigh more) for a plain-text query; never raises on odd input."""
-    return search_index(store).search(query, first, kinds)
+    """Ranked hits (BM25, titles weigh more) for a plain-text query; never raises on odd input.
+
+    The boundary of tantivy: its errors (ValueError) and panics (``PanicException``, a
+    BaseException that would escape every ``except Exception``) mean a damaged index; they
+    become SearchFailed, and the index is dropped so that the next search builds it again."""
+    try:
+        return search_index(store).search(query, first, kinds)
+    except SearchFailed:
+        raise
+    except BaseException as exc:
+        if not (is_panic(exc) or isinstance(exc, ValueError)):
+            raise
+        log.error("search failed (%s: %s); the index is built again", type(exc).__name__, exc)
+        _discard(store)
+        raise SearchFailed("search failed: the search index is damaged; try again") from None
+
+
+def is_panic(exc: BaseException) -> bool:
+    """Whether an exception is a Rust panic surfacing in Python (pyo3's PanicException)."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _discard(store: GraphStore) -> None:
+    """Forget the store's index, and remove its kept copy: the next use builds it again."""
+    with store.cache.setdefault(_LOCK_KEY, threading.Lock()):
+        store.cache.pop(_INDEX_KEY, None)
+        path: Path | None = store.cache.get(_PATH_KEY)
+        if path is not None:
+            shutil.rmtree(path, ignore_errors=True)

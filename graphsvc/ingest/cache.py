@@ -1,7 +1,10 @@
 """The parse cache: one SQLite file per corpus, records stored as JSON, keyed by path, size, mtime.
 
-JSON (not pickle) keeps the cache safe to read even if someone else wrote it. A cache that
-cannot be opened or written is never fatal: ingest goes on without it and says so.
+JSON (not pickle) keeps the cache safe to read even if someone else wrote it. Each record
+carries a SHA-256 of its path and JSON (``seal``): a damaged one is a cache miss, parsed
+again. A cache that cannot be opened or written is never fatal: ingest goes on without it and
+says so; a file that is not (or no longer) an SQLite database is moved aside and started
+afresh.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
 from importlib.metadata import PackageNotFoundError, version
@@ -17,7 +21,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 #: Bump when the record format or normalisation rules change: older caches are then dropped.
-RECORD_FORMAT = 8
+RECORD_FORMAT = 9
 
 
 def _lib_version(name: str) -> str:
@@ -54,34 +58,110 @@ def is_rejection(blob: bytes) -> bool:
     return blob.startswith(_REJECTION)
 
 
+_DIGEST = 64  # hex characters of a SHA-256
+
+
+def _digest(path: str, record: bytes) -> bytes:
+    return (
+        hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0" + record)
+        .hexdigest()
+        .encode()
+    )
+
+
+def seal(path: str, record: bytes) -> bytes:
+    """A path's JSON record as stored: followed by a newline and the SHA-256 of the path and
+    the record (JSON from orjson has no raw newline; the blob still starts as the record does,
+    for ``is_rejection``)."""
+    return record + b"\n" + _digest(path, record)
+
+
+def unseal(path: str, blob: object) -> bytes | None:
+    """The JSON record of a path's stored blob, or None when its checksum does not match (a
+    damaged row, another path's record, a row edited by hand: SQLite may even give text)."""
+    if not isinstance(blob, bytes) or len(blob) <= _DIGEST:
+        return None
+    record, digest = blob[: -_DIGEST - 1], blob[-_DIGEST - 1 :]
+    if digest != b"\n" + _digest(path, record):
+        return None
+    return record
+
+
+def _damaged(path: str) -> None:
+    log.warning("parse cache: the record of %s is damaged (checksum); parsing it again", path)
+
+
+#: SQLite's result codes for a file that is not a database, or a damaged one.
+_CORRUPT = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+
+def is_corrupt(exc: sqlite3.Error) -> bool:
+    """Whether an SQLite error says the file is no (sound) database."""
+    return getattr(exc, "sqlite_errorcode", None) in _CORRUPT
+
+
+#: Free bytes the cache leaves on its disk: below this, it stops writing (and says so) rather
+#: than let its write-ahead log take the disk's last bytes.
+RESERVE_BYTES = 64 * 1024 * 1024
+_SCHEMA = (
+    "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, record BLOB,"
+    " good BLOB)"
+)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open (or create) the cache file; the files table is dropped when its format is older."""
+    db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    try:
+        # WAL: several workers read while one writes. The log is emptied back to at most
+        # 4 MiB after each checkpoint (``journal_size_limit``), and ``put_many`` stops writing
+        # when the disk is nearly full: the log never keeps a full disk's last bytes.
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA journal_size_limit=4194304")
+        # A cache: after a power cut it may lose its last writes (never its consistency),
+        # which costs a re-parse; in exchange commits do not wait for the disk.
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute(_SCHEMA.replace("TABLE", "TABLE IF NOT EXISTS", 1))
+        row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        if row is None or row[0] != CACHE_VERSION:
+            db.execute("DROP TABLE files")
+            db.execute(_SCHEMA)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
+            db.commit()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _move_aside(path: Path) -> None:
+    """Rename a damaged cache file out of the way (over the one moved aside before, if any:
+    one copy for a look, never a pile) and drop its log, to start a new one."""
+    aside = path.with_name(f"{path.name}.damaged")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    log.warning("parse cache %s was damaged; moved it to %s and starting afresh", path, aside)
+
+
 class ParseCache:
     """Stored records of a corpus's files; every method fails soft (logs, then acts empty)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self._full = False  # the disk is nearly full: nothing more is written
+        self._staged = 0  # bytes of records written since the last commit
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            # A cache: after a power cut it may lose its last writes (never its consistency),
-            # which costs a re-parse; in exchange commits do not wait for the disk.
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER,"
-                " mtime_ns INTEGER, record BLOB, good BLOB)"
-            )
-            row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-            if row is None or row[0] != CACHE_VERSION:
-                db.execute("DROP TABLE files")
-                db.execute(
-                    "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER,"
-                    " mtime_ns INTEGER, record BLOB, good BLOB)"
-                )
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
-                db.commit()
-            self._db = db
+            try:
+                self._db = _connect(path)
+            except sqlite3.DatabaseError as exc:
+                if not is_corrupt(exc):
+                    raise
+                _move_aside(path)
+                self._db = _connect(path)
         except (sqlite3.Error, OSError) as exc:
             log.warning("parse cache %s unusable (%s); ingesting without it", path, exc)
 
@@ -90,6 +170,16 @@ class ParseCache:
         """Whether the cache could be opened."""
         return self._db is not None
 
+    def _read_failed(self, exc: sqlite3.Error) -> None:
+        log.warning("parse cache read failed: %s", exc)
+        if is_corrupt(exc) and self._db is not None:  # damaged past its first pages
+            self._db.close()
+            self._db = None
+            try:
+                _move_aside(self.path)
+            except OSError as err:
+                log.warning("could not move the damaged parse cache aside: %s", err)
+
     def stats(self) -> dict[str, Stat]:
         """Size and mtime of every cached path."""
         if self._db is None:
@@ -97,39 +187,75 @@ class ParseCache:
         try:
             rows = self._db.execute("SELECT path, size, mtime_ns FROM files").fetchall()
         except sqlite3.Error as exc:
-            log.warning("parse cache read failed: %s", exc)
+            self._read_failed(exc)
             return {}
         return {path: (size, mtime) for path, size, mtime in rows}
 
     def get_many(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-        """Stored records (JSON bytes) of these paths, one at a time (a read error ends
-        them early: the paths not given are parsed again)."""
+        """Stored records (JSON bytes) of these paths, one at a time; a damaged record is left
+        out, with a warning (a read error ends them early: the paths not given are parsed
+        again)."""
         if self._db is None:
             return
         wanted = set(paths)
         try:
-            for path, record in self._db.execute("SELECT path, record FROM files"):
+            for path, blob in self._db.execute("SELECT path, record FROM files"):
                 if path in wanted:
-                    yield path, record
+                    record = unseal(path, blob)
+                    if record is None:
+                        _damaged(path)
+                    else:
+                        yield path, record
         except sqlite3.Error as exc:
-            log.warning("parse cache read failed: %s", exc)
+            self._read_failed(exc)
 
     def last_good(self, paths: Iterable[str]) -> dict[str, bytes]:
-        """The last good record of each path that has one (kept when a file turns bad)."""
+        """The last good record of each path that has one: kept when a file turns bad, or
+        the path's record when it is none (a file now refused before being read)."""
         wanted = set(paths)
         if self._db is None or not wanted:
             return {}
+        found: dict[str, bytes] = {}
         try:
-            rows = self._db.execute("SELECT path, good FROM files WHERE good IS NOT NULL")
-            return {path: good for path, good in rows if path in wanted}
+            for path, blob, good in self._db.execute("SELECT path, record, good FROM files"):
+                if path not in wanted:
+                    continue
+                if good is None and isinstance(blob, bytes) and not is_rejection(blob):
+                    good = blob
+                if good is None:
+                    continue
+                record = unseal(path, good)
+                if record is None:
+                    _damaged(path)
+                else:
+                    found[path] = record
         except sqlite3.Error as exc:
-            log.warning("parse cache read failed: %s", exc)
-            return {}
+            self._read_failed(exc)
+        return found
 
     def put_many(self, rows: Iterable[tuple[str, Stat, bytes]]) -> None:
         """Stage new records (a rejection keeps the path's last good record); ``finish``
-        commits them all in one transaction."""
-        if self._db is None:
+        commits them all in one transaction. Nothing more is written once the disk has less
+        than ``RESERVE_BYTES`` free (those files are parsed again next time)."""
+        if self._db is None or self._full:
+            return
+        rows = [(path, st, seal(path, rec)) for path, st, rec in rows]
+        self._staged += sum(len(blob) for _, _, blob in rows)
+        try:
+            free = shutil.disk_usage(self.path.parent).free
+        except OSError:
+            free = RESERVE_BYTES + self._staged
+        # What is staged sits in the log now, and takes as much again in the database file
+        # when the log is copied there at the commit.
+        if free - self._staged < RESERVE_BYTES:
+            self._full = True
+            log.warning(
+                "parse cache: the disk of %s is nearly full (%s bytes free); not caching more"
+                " records this time, to leave %s bytes free",
+                self.path.parent,
+                f"{free:,}",
+                f"{RESERVE_BYTES:,}",
+            )
             return
         try:
             # `good` is kept only while a path's record is a rejection: it is the record
@@ -140,8 +266,8 @@ class ParseCache:
                 " good=CASE WHEN ? THEN (CASE WHEN substr(files.record, 1, 8) = ?"
                 " THEN files.good ELSE files.record END) END",
                 [
-                    (path, st[0], st[1], rec, is_rejection(rec), _REJECTION)
-                    for path, st, rec in rows
+                    (path, st[0], st[1], blob, is_rejection(blob), _REJECTION)
+                    for path, st, blob in rows
                 ],
             )
         except sqlite3.Error as exc:
@@ -157,6 +283,7 @@ class ParseCache:
                     (p,) for (p,) in self._db.execute("SELECT path FROM files") if p not in keep
                 ]
                 self._db.executemany("DELETE FROM files WHERE path = ?", gone)
+            self._staged = 0
         except sqlite3.Error as exc:
             log.warning("parse cache write failed: %s", exc)
 

@@ -7,8 +7,10 @@ and mtime, so a warm run parses nothing it has seen.
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import os
+import select
 import stat
 import sys
 import threading
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import orjson
 
-from graphsvc.errors import IngestError
+from graphsvc.errors import GraphsvcError, IngestError
 from graphsvc.ingest.cache import CACHE_VERSION, ParseCache, Stat, cache_path_for
 from graphsvc.ingest.documents import Record, compact, read_record
 from graphsvc.model import IngestReport, Problem
@@ -31,8 +33,15 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 #: Below this many files to parse, a process pool costs more than it saves.
 POOL_THRESHOLD = 48
 _CHUNK = 32
+_OVERSIZED = "file is "  # how the reason of a file refused for its size begins
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+
+class IngestCancelled(GraphsvcError):
+    """An ingest stopped on request (a server shutting down) before it was done."""
 
 
 @dataclass(slots=True)
@@ -62,6 +71,7 @@ class Scan:
     report: IngestReport
     max_file_bytes: int
     started: float
+    oversized: list[str] = field(default_factory=list)  # refused for their size alone
 
     def fingerprint(self) -> str:
         """A hash of everything an ingest's result depends on, short of reading the files:
@@ -87,7 +97,8 @@ def scan_corpus(root: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Scan:
     report = IngestReport()
     entries = _walk(root, report, max_file_bytes)
     report.files = len(entries) + len(report.rejected)
-    return Scan(root, entries, report, max_file_bytes, started)
+    oversized = [p.path for p in report.rejected if p.reason.startswith(_OVERSIZED)]
+    return Scan(root, entries, report, max_file_bytes, started, oversized)
 
 
 def load_corpus(
@@ -99,9 +110,11 @@ def load_corpus(
     max_file_bytes: int = MAX_FILE_BYTES,
     progress: Progress | None = None,
     scan: Scan | None = None,
+    cancel: threading.Event | None = None,
 ) -> LoadResult:
     """Read every document under ``root`` (walked now, or already by ``scan``); raise
-    IngestError only if ``root`` is no folder."""
+    IngestError only if ``root`` is no folder, and IngestCancelled soon after ``cancel`` is
+    set (the process pool shut down)."""
     scan = scan or scan_corpus(root, max_file_bytes=max_file_bytes)
     report, entries = scan.report, scan.entries
     decoded: dict[str, Record] = {}
@@ -112,46 +125,66 @@ def load_corpus(
         digests[rel] = hashlib.sha256(blob).digest()
         decoded[rel] = compact(orjson.loads(blob), strings)
 
+    def take_cached(rel: str, blob: bytes) -> None:
+        """A cached record that does not decode is a cache miss (its checksum matched, so
+        it was written so: an older or foreign writer): the file is parsed again."""
+        try:
+            take(rel, blob)
+            if not _is_record(decoded[rel]):
+                raise ValueError("not a record")
+        except Exception as exc:  # any shape of bad JSON: it is parsed again below
+            decoded.pop(rel, None)
+            log.warning(
+                "parse cache: the record of %s cannot be used (%s); parsing it again", rel, exc
+            )
+
     cache = ParseCache(cache_path_for(root, cache_dir)) if use_cache else None
     try:
         known = cache.stats() if cache else {}
         fresh = [e for e in entries if known.get(e.rel) == e.stat]
         stale = [e for e in entries if known.get(e.rel) != e.stat]
         for rel, blob in cache.get_many(e.rel for e in fresh) if cache else ():
-            take(rel, blob)
+            take_cached(rel, blob)
         stale += [e for e in fresh if e.rel not in decoded]
         stats = {e.rel: e.stat for e in stale}
         # Each chunk is stored and decoded as it arrives, while the workers parse the next.
-        for chunk in _parse_all(stale, workers, progress, len(entries) - len(stale)):
+        for chunk in _parse_all(stale, workers, progress, len(entries) - len(stale), cancel):
             if cache:
                 cache.put_many((rel, stats[rel], blob) for rel, blob in chunk)
             for rel, blob in chunk:
                 take(rel, blob)
         fallback: dict[str, bytes] = {}
         if cache:
-            cache.finish({e.rel for e in entries})
-            fallback = cache.last_good(rel for rel, rec in decoded.items() if "error" in rec)
+            # An oversized file stays in the cache (with its last good record) like a bad one.
+            cache.finish({e.rel for e in entries}.union(scan.oversized))
+            bad = [rel for rel, rec in decoded.items() if "error" in rec]
+            fallback = cache.last_good([*bad, *scan.oversized])
     finally:
         if cache:
             cache.close()
     report.parsed = len(stale)
     report.cached = len(entries) - len(stale)
+    # An oversized file with a last good record counts as that record, as a bad file does.
+    for problem in [p for p in report.rejected if p.path in fallback]:
+        report.rejected.remove(problem)
+        decoded[problem.path] = {"error": problem.reason, "line": problem.line}
+        digests[problem.path] = hashlib.sha256(problem.reason.encode()).digest()
     records: list[tuple[str, Record]] = []
     version = hashlib.sha256()
-    for entry in entries:
-        record = decoded.pop(entry.rel)
-        version.update(entry.rel.encode() + b"\0" + digests[entry.rel])
+    for rel in sorted(decoded):
+        record = decoded[rel]
+        version.update(rel.encode() + b"\0" + digests[rel])
         if "error" in record:
-            good = fallback.get(entry.rel)
+            good = fallback.get(rel)
             if good is None:
-                report.rejected.append(Problem(entry.rel, record["error"], record.get("line")))
+                report.rejected.append(Problem(rel, record["error"], record.get("line")))
                 continue
             reason = f"{record['error']} (its last good version is kept)"
-            report.rejected.append(Problem(entry.rel, reason, record.get("line")))
+            report.rejected.append(Problem(rel, reason, record.get("line")))
             record = compact(orjson.loads(good), strings)
         for reason, kind in record.pop("warnings", []):
-            report.warnings.append(Problem(entry.rel, reason, None, kind))
-        records.append((entry.rel, record))
+            report.warnings.append(Problem(rel, reason, None, kind))
+        records.append((rel, record))
     report.rejected.sort(key=lambda p: p.path)
     report.seconds = time.perf_counter() - scan.started
     return LoadResult(records, report, scan.stats, version.hexdigest()[:16])
@@ -201,6 +234,15 @@ def _walk(root: Path, report: IngestReport, max_file_bytes: int) -> list[_Entry]
     return entries
 
 
+def _is_record(record: object) -> bool:
+    """Whether a decoded record has the shape of a document's or of a rejection's."""
+    if not isinstance(record, dict):
+        return False
+    if "error" in record:
+        return isinstance(record["error"], str)
+    return isinstance(record.get("url"), str) and isinstance(record.get("title"), str)
+
+
 def _links_to_folder(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir()
@@ -227,7 +269,7 @@ def _check_file(
     if st.st_size > max_file_bytes:
         return Problem(
             rel,
-            f"file is {st.st_size:,} bytes, over the limit of {max_file_bytes:,}"
+            f"{_OVERSIZED}{st.st_size:,} bytes, over the limit of {max_file_bytes:,}"
             " (GRAPHSVC_MAX_FILE_BYTES)",
         )
     return (st.st_size, st.st_mtime_ns)
@@ -267,7 +309,11 @@ def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[tuple[str, bytes]]:
 
 
 def _parse_all(
-    entries: list[_Entry], workers: int | None, progress: Progress | None, done: int
+    entries: list[_Entry],
+    workers: int | None,
+    progress: Progress | None,
+    done: int,
+    cancel: threading.Event | None = None,
 ) -> Iterator[list[tuple[str, bytes]]]:
     """Parse files, on a process pool when there are enough of them: chunks of (path, JSON
     record) in order, as they are done."""
@@ -278,6 +324,8 @@ def _parse_all(
     if progress:
         progress(done, total)
     for chunk_result in _map_chunks(chunks, workers if len(jobs) >= POOL_THRESHOLD else 1):
+        if cancel is not None and cancel.is_set():
+            raise IngestCancelled(f"stopped after {done:,} of {total:,} files")
         yield chunk_result
         done += len(chunk_result)
         if progress:
@@ -291,8 +339,47 @@ def _map_chunks(
     if context is None:
         yield from map(_parse_chunk, chunks)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=exit_with,
+        initargs=(os.getpid(),),
+    )
+    try:
         yield from pool.map(_parse_chunk, chunks)
+    finally:  # also when the caller stops early: chunks not started are dropped
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def exit_with(owner: int) -> None:
+    """Pool worker initializer: the worker exits as soon as process ``owner`` (the one that
+    made the pool) is gone, even killed with SIGKILL. A worker's parent may be a fork server,
+    not ``owner``, so this waits on a pidfd of ``owner`` in a thread rather than relying on
+    ``PR_SET_PDEATHSIG``; where there are no pidfds, it polls once a second."""
+    threading.Thread(target=_wait_for_exit, args=(owner,), daemon=True).start()
+
+
+def _wait_for_exit(owner: int) -> None:
+    try:
+        fd = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfds here
+        while _alive(owner):
+            time.sleep(1)
+    else:
+        select.select([fd], [], [])  # readable once the process has exited
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _pool_context() -> multiprocessing.context.BaseContext | None:

@@ -41,7 +41,7 @@ from graphsvc.web.examples import DEFAULT_QUERY, EXAMPLES
 from graphsvc.web.explorer import explorer_routes
 from graphsvc.web.export import export_routes
 from graphsvc.web.graphiql import OfflineGraphiQLMixin, asset_routes
-from graphsvc.web.holder import PinSnapshot, StoreHolder, pinned
+from graphsvc.web.holder import PinSnapshot, StoreHolder, failed_response, pinned
 from graphsvc.web.http import (
     GraphQLApp,
     loading_error,
@@ -95,7 +95,9 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and pinned(scope) is None and not wants_html(scope):
-            await loading_response()(scope, receive, send)
+            failure = self.holder.failure
+            gate = loading_response() if failure is None else failed_response(failure)
+            await gate(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -179,6 +181,9 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
 
     async def readyz(request: Request) -> Response:
         if not holder.ready:
+            if holder.failure is not None:  # the first load failed: say so, and why
+                body = {"status": "failed", "reason": holder.failure, "watching": holder.watching}
+                return JSONResponse(body, status_code=503)
             return JSONResponse(
                 {"status": "loading"}, status_code=503, headers={"Retry-After": "2"}
             )
@@ -226,6 +231,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
             yield
         finally:
             stop.set()
+            holder.close()  # an ingest under way stops (and shuts its process pool down)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -271,11 +277,7 @@ def extra_routes(get_store: Callable[[Request], GraphStore | None]) -> list[Base
 
 
 async def _load_then_watch(holder: StoreHolder, settings: Settings, stop: asyncio.Event) -> None:
-    try:
-        await holder.load()
-    except Exception:
-        log.exception("loading %s failed", settings.corpus)
-        return
+    await holder.start()  # a failure leaves it failed; a watched corpus may still be mended
     if settings.watch and settings.snapshot is None:
         await holder.watch(stop)
 

@@ -2,7 +2,10 @@
 
 A reload builds a whole new snapshot in a worker thread (only changed files are parsed, thanks
 to the cache) and swaps the reference in one assignment; a request keeps the snapshot it
-started with. A reload that fails keeps the old snapshot and logs why.
+started with. A reload that fails keeps the old snapshot and logs why; a first load that fails
+leaves the holder ``failed``, with the reason, until a later load succeeds. The watcher follows
+the corpus's path, not the folder first found there: a folder moved away, replaced or re-created
+is noticed, and watched again.
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ import asyncio
 import ctypes
 import gc
 import logging
+import stat
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import anyio
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from watchfiles import Change, DefaultFilter, awatch
 
@@ -24,7 +30,7 @@ from graphsvc.graph.loading import load_store_deferred
 from graphsvc.graph.searching import index_path_for, keep_index_at, search_index
 from graphsvc.graph.snapshot import read_snapshot
 from graphsvc.graph.store import GraphStore
-from graphsvc.ingest.loader import DOCUMENT_SUFFIXES
+from graphsvc.ingest.loader import DOCUMENT_SUFFIXES, IngestCancelled
 from graphsvc.settings import Settings
 
 log = logging.getLogger("graphsvc.web")
@@ -66,6 +72,16 @@ class PinSnapshot:
         await self.app(scope, receive, send)
 
 
+def failed_response(reason: str) -> JSONResponse:
+    """The 503 of a request that needs the graph when its first load failed: a GraphQL error
+    saying so and why (not "loading": it will not load until the corpus is fixed)."""
+    error = {
+        "message": f"the graph failed to load: {reason}",
+        "extensions": {"code": "GRAPH_LOAD_FAILED", "reason": reason},
+    }
+    return JSONResponse({"errors": [error]}, status_code=503)
+
+
 def pinned(scope: Scope) -> GraphStore | None:
     """The snapshot pinned for this request, or None while the first one loads."""
     store: GraphStore | None = scope.get(PINNED)
@@ -95,7 +111,10 @@ class StoreHolder:
         self.reloads = 0
         self._keep: Callable[[], None] | None = None
         self.last_error: str | None = None
+        #: Why the first load failed, while no snapshot has loaded since (None otherwise).
+        self.failure: str | None = None
         self.watching = False
+        self._closing = threading.Event()  # set on stop: an ingest under way ends early
 
     # The snapshot ----------------------------------------------------------------------
     @property
@@ -122,6 +141,7 @@ class StoreHolder:
             use_cache=not s.no_cache,
             workers=s.ingest_workers or None,
             max_file_bytes=s.max_file_bytes,
+            cancel=self._closing,
         )
         if self._store is None:  # the first load keeps its store for the next start, once
             self._keep = loaded.keep  # it is swapped in (reloads keep nothing: churn)
@@ -134,6 +154,7 @@ class StoreHolder:
             new = await anyio.to_thread.run_sync(self._loader)
             await anyio.to_thread.run_sync(search_index, new)  # warm the index off the loop
             old, self._store = self._store, new
+            self.failure = None
             counts = new.counts
             log.info(
                 "graph %s: %s articles, %s stubs, %s providers, %s topics, %s edges;"
@@ -168,13 +189,33 @@ class StoreHolder:
                 await anyio.to_thread.run_sync(keep)
             return new
 
+    async def start(self) -> None:
+        """The first load; when it fails, the holder is ``failed`` and says why."""
+        try:
+            await self.load()
+        except IngestCancelled:
+            log.info("loading stopped: the service is stopping")
+        except Exception as exc:
+            self.failure = _reason(exc)
+            log.exception("loading %s failed", self.settings.snapshot or self.settings.corpus)
+
+    def close(self) -> None:
+        """The service stops: an ingest under way ends at its next chunk (the parse pool is
+        shut down), and none starts."""
+        self._closing.set()
+
     async def reload(self) -> None:
-        """Reload; on failure keep serving the old snapshot."""
+        """Reload; on failure keep serving the old snapshot (or stay ``failed``, with the
+        latest reason, when there is none)."""
         try:
             await self.load()
             self.last_error = None
+        except IngestCancelled:
+            log.info("reload stopped: the service is stopping")
         except Exception as exc:
-            self.last_error = f"{type(exc).__name__}: {exc}"
+            self.last_error = _reason(exc)
+            if self._store is None:
+                self.failure = self.last_error
             log.exception(
                 "reload failed; still serving snapshot %s", self._store and self._store.version
             )
@@ -195,24 +236,96 @@ class StoreHolder:
 
     # Watching --------------------------------------------------------------------------
     async def watch(self, stop: asyncio.Event) -> None:
-        """Reload whenever documents under the corpus folder change, until ``stop`` is set."""
+        """Reload whenever documents under the corpus folder change, until ``stop`` is set.
+
+        The folder at the corpus's path is checked every second: when another one is there
+        (moved in, or deleted and created again), the watches move to it and the graph
+        reloads; while there is none, nothing is watched (``watching`` is false)."""
         corpus = self.settings.corpus
+        armed_once = False
+        while not stop.is_set():
+            identity = _identity(corpus)
+            if identity is None:
+                if armed_once:
+                    log.warning("%s is gone; watching for it to come back", corpus)
+                while identity is None and not await _wait(stop, REARM_SECONDS):
+                    identity = _identity(corpus)
+                if identity is None:
+                    return
+            replaced = asyncio.Event()
+            follow = asyncio.create_task(_follow(corpus, identity, stop, replaced))
+            try:
+                await self._watch_folder(corpus, replaced, armed_once or not self.ready)
+            finally:
+                follow.cancel()
+            armed_once = True
+            if not stop.is_set() and not replaced.is_set():  # the watcher itself failed
+                await _wait(stop, REARM_SECONDS)
+
+    async def _watch_folder(self, corpus: Path, until: asyncio.Event, reload_first: bool) -> None:
+        """Watch the folder now at ``corpus`` until ``until`` is set; with ``reload_first``,
+        reload once the watches are in place (the folder is not the one last loaded)."""
         log.info("watching %s for changes", corpus)
-        # awatch sets up its watches when first iterated, before it first awaits: nothing can
-        # read ``watching`` in between, so whoever sees True finds the watches in place.
-        self.watching = True
+        first: asyncio.Future[None] | None = None
         try:
-            async for changes in awatch(
+            changes_seen = awatch(
                 corpus,
                 watch_filter=CorpusFilter(),
-                stop_event=stop,
+                stop_event=until,
                 debounce=300,
                 step=50,
                 recursive=True,
-            ):
+            )
+            if reload_first:  # runs once awatch has set its watches up (below, before it awaits)
+                first = asyncio.ensure_future(self.reload())
+            # awatch sets up its watches when first iterated, before it first awaits: nothing
+            # can read ``watching`` in between, so whoever sees True finds the watches in place.
+            self.watching = True
+            async for changes in changes_seen:
                 log.info("%d change(s) under %s; reloading", len(changes), corpus)
                 await self.reload()
         except Exception:
-            log.exception("watching %s stopped", corpus)
+            log.exception("watching %s stopped; trying again", corpus)
         finally:
             self.watching = False
+            if first is not None:
+                first.cancel()  # when still running: the next folder's watch reloads again
+
+
+#: How often the watcher checks that the corpus's path still leads to the folder it watches.
+REARM_SECONDS = 1.0
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The (device, inode) of the folder at ``path``, or None when there is none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> bool:
+    """Wait until ``event`` is set (True) or ``seconds`` have passed (False)."""
+    try:
+        await asyncio.wait_for(event.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def _follow(
+    corpus: Path, identity: tuple[int, int], stop: asyncio.Event, replaced: asyncio.Event
+) -> None:
+    """Set ``replaced`` when ``stop`` is set or the folder at ``corpus`` is no longer the one
+    of ``identity`` (moved away, deleted, swapped for another)."""
+    while not await _wait(stop, REARM_SECONDS):
+        if _identity(corpus) != identity:
+            log.info("%s is no longer the folder being watched; watching it again", corpus)
+            break
+    replaced.set()
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as one line for /readyz."""
+    return f"{type(exc).__name__}: {exc}"
