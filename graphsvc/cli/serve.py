@@ -12,6 +12,7 @@ import uvicorn
 from graphsvc.cli import _settings, app, err
 from graphsvc.settings import SEEDS_DIR
 from graphsvc.web.app import configure_logging, create_app
+from graphsvc.web.connection import uvicorn_options
 
 
 @app.command()
@@ -116,6 +117,7 @@ def serve(
             port=settings.port,
             workers=settings.workers,
             log_level=settings.log_level,
+            **uvicorn_options(settings),
         )
     else:
         uvicorn.run(
@@ -123,4 +125,5 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,
+            **uvicorn_options(settings),
         )
