@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -49,6 +49,7 @@ from graphsvc.web.http import (
     wants_html,
 )
 from graphsvc.web.response_cache import KeptAnswers, ResponseCache
+from graphsvc.web.ws_messages import BAD_MESSAGE, graphql_ws_problem, transport_ws_problem
 
 log = logging.getLogger("graphsvc.web")
 
@@ -56,7 +57,15 @@ log = logging.getLogger("graphsvc.web")
 class LoadingGatedTransportWS(BaseGraphQLTransportWSHandler[Any, None]):
     """graphql-transport-ws, where an operation sent before the graph is loaded is answered
     with the protocol's ``error`` message (the operation ends; the connection stays open), as
-    HTTP answers 503: graphql-ws clients hand such errors to the operation's sink."""
+    HTTP answers 503: graphql-ws clients hand such errors to the operation's sink. A malformed
+    message closes the connection with 4400 before the protocol handles it."""
+
+    async def handle_message(self, message: Any) -> None:
+        problem = transport_ws_problem(message)
+        if problem is not None:
+            await self.handle_invalid_message(problem)
+            return
+        await super().handle_message(message)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         holder = cast("ServiceGraphQL", self.view).holder
@@ -71,7 +80,15 @@ class LoadingGatedTransportWS(BaseGraphQLTransportWSHandler[Any, None]):
 class LoadingGatedWS(BaseGraphQLWSHandler[Any, None]):
     """The older graphql-ws protocol (subscriptions-transport-ws, Apollo's), gated the same
     way: an operation started before the graph is loaded gets the protocol's ``error`` message
-    (one error object as its payload) and ends; the connection stays open."""
+    (one error object as its payload) and ends; the connection stays open. A malformed
+    message closes the connection with 4400, as in graphql-transport-ws."""
+
+    async def handle_message(self, message: Any) -> None:
+        problem = graphql_ws_problem(message)
+        if problem is not None:
+            await self.websocket.close(code=BAD_MESSAGE, reason=problem)
+            return
+        await super().handle_message(message)
 
     async def handle_start(self, message: StartMessage) -> None:
         holder = cast("ServiceGraphQL", self.view).holder
@@ -171,7 +188,12 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
         max_tokens=settings.max_tokens,
         max_cost=settings.max_cost,
     )
-    graphql = ServiceGraphQL(holder, limits, max_body_bytes=settings.max_body_bytes)
+    graphql = ServiceGraphQL(
+        holder,
+        limits,
+        max_body_bytes=settings.max_body_bytes,
+        allowed_origins=settings.cors_origins,  # pages allowed over HTTP may subscribe too
+    )
     answers = KeptAnswers(settings.response_cache_bytes)
 
     async def healthz(request: Request) -> Response:
@@ -232,7 +254,12 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
 
     middleware = [
         Middleware(PinSnapshot, holder=holder),  # outermost: one snapshot per request
-        Middleware(GZipMiddleware, minimum_size=1024),
+        # Never gzip what is compressed already: the .zip export (application/zip) among others.
+        Middleware(
+            GZipMiddleware,
+            minimum_size=1024,
+            exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/zip"),
+        ),
     ]
     if settings.cors_origins:
         middleware.insert(
