@@ -48,7 +48,18 @@ from graphsvc.web.http import (
     loading_response,
     wants_html,
 )
-from graphsvc.web.response_cache import KeptAnswers, ResponseCache
+from graphsvc.web.metrics import (
+    GRAPHQL_ERRORS,
+    CountedAnswers,
+    MeteredHolder,
+    MetricsMiddleware,
+    instrument,
+    metrics_endpoint,
+    process_stopped,
+    websocket_open,
+    websocket_operation,
+)
+from graphsvc.web.response_cache import ResponseCache
 from graphsvc.web.ws_messages import BAD_MESSAGE, graphql_ws_problem, transport_ws_problem
 
 log = logging.getLogger("graphsvc.web")
@@ -72,9 +83,14 @@ class LoadingGatedTransportWS(BaseGraphQLTransportWSHandler[Any, None]):
         if holder.ready or not self.connection_acknowledged or message["id"] in self.operations:
             await super().handle_subscribe(message)  # it also answers the protocol errors
             return
+        GRAPHQL_ERRORS.labels("GRAPH_LOADING").inc()
         await self.send_message(
             {"id": message["id"], "type": "error", "payload": [loading_error()]}
         )
+
+    async def run_operation(self, operation: Any) -> None:
+        with websocket_operation():
+            await super().run_operation(operation)
 
 
 class LoadingGatedWS(BaseGraphQLWSHandler[Any, None]):
@@ -95,7 +111,12 @@ class LoadingGatedWS(BaseGraphQLWSHandler[Any, None]):
         if holder.ready or not self.connection_acknowledged:
             await super().handle_start(message)  # it also refuses unacknowledged connections
             return
+        GRAPHQL_ERRORS.labels("GRAPH_LOADING").inc()
         await self.send_message({"id": message["id"], "type": "error", "payload": loading_error()})
+
+    async def handle_async_results(self, *args: Any, **kwargs: Any) -> None:
+        with websocket_operation():
+            await super().handle_async_results(*args, **kwargs)
 
 
 class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
@@ -107,12 +128,18 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
     graphql_ws_handler_class = LoadingGatedWS
 
     def __init__(self, holder: StoreHolder, limits: Limits, **kwargs: Any) -> None:
-        super().__init__(build_schema(limits), **kwargs)
+        schema = build_schema(limits)
+        schema.extensions = instrument(schema.extensions)  # operation types and errors
+        super().__init__(schema, **kwargs)
         self.holder = holder
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and pinned(scope) is None and not wants_html(scope):
             await loading_response()(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            with websocket_open():
+                await super().__call__(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -181,7 +208,7 @@ class ETagMiddleware:
 def create_app(settings: Settings | None = None, *, holder: StoreHolder | None = None) -> Starlette:
     """The graphsvc ASGI app for these settings."""
     settings = settings or Settings.from_env()
-    holder = holder or StoreHolder(settings)
+    holder = holder or MeteredHolder(settings)
     limits = Limits(
         max_depth=settings.max_depth,
         max_aliases=settings.max_aliases,
@@ -194,7 +221,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
         max_body_bytes=settings.max_body_bytes,
         allowed_origins=settings.cors_origins,  # pages allowed over HTTP may subscribe too
     )
-    answers = KeptAnswers(settings.response_cache_bytes)
+    answers = CountedAnswers(settings.response_cache_bytes)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "alive"})
@@ -224,6 +251,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         WebSocketRoute("/graphql", graphql),
         *asset_routes(),
@@ -251,9 +279,11 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            process_stopped()
 
     middleware = [
-        Middleware(PinSnapshot, holder=holder),  # outermost: one snapshot per request
+        Middleware(MetricsMiddleware, routes=routes),  # outermost: times every request
+        Middleware(PinSnapshot, holder=holder),  # one snapshot per request
         # Never gzip what is compressed already: the .zip export (application/zip) among others.
         Middleware(
             GZipMiddleware,
@@ -263,7 +293,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
     ]
     if settings.cors_origins:
         middleware.insert(
-            1,
+            2,
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
