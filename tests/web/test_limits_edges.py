@@ -8,9 +8,14 @@ could frame it; no ``nosniff``; ``connect-src ws: wss:`` admitted any host)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from server import Server
+from support import require
+
+from graphsvc.web.graphiql import missing_assets
 
 EDGE_DATES = {
     "after": "0001-01-01T00:00:00+01:00",  # in year 0 in UTC
@@ -103,3 +108,62 @@ def test_the_zip_export_is_not_gzipped_again(seeds_server: Server) -> None:
         f"{seeds_server.url}/export/graph.json", headers={"accept-encoding": "gzip"}, timeout=30
     )
     assert json_export.headers["content-encoding"] == "gzip"
+
+
+def _playground_ready(seeds_server: Server) -> None:
+    missing = missing_assets()
+    require(not missing, f"GraphiQL npm assets missing ({', '.join(missing)})")
+
+
+@pytest.mark.browser
+def test_the_playground_cannot_be_framed(seeds_server: Server, chromium_browser: Any) -> None:
+    """In a real browser: a page that frames the playground gets an empty frame (before, the
+    playground loaded inside it: a ``<meta>`` policy cannot forbid framing)."""
+    _playground_ready(seeds_server)
+    context = chromium_browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(f'<iframe id="f" src="{seeds_server.graphql}"></iframe>')
+        page.wait_for_timeout(500)  # not an assertion: lets a frame that would load, load
+        for _ in range(50):
+            frames = [f for f in page.frames if f != page.main_frame]
+            if frames and frames[0].url not in ("", "about:blank"):
+                break
+            page.wait_for_timeout(100)
+        frame = frames[0]
+        text = (
+            frame.evaluate("document.documentElement.outerHTML")
+            if frame.url.startswith("http")
+            else ""
+        )
+        assert "graphiql" not in text.lower(), f"the playground loaded in a frame ({frame.url})"
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_the_playground_reaches_its_own_websocket_and_no_other(
+    seeds_server: Server, chromium_browser: Any
+) -> None:
+    _playground_ready(seeds_server)
+    context = chromium_browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(seeds_server.graphql, wait_until="load")
+        own = page.evaluate(_OPEN_WEBSOCKET, seeds_server.graphql.replace("http://", "ws://"))
+        assert own == "open"
+        other = page.evaluate(_OPEN_WEBSOCKET, "ws://localhost:9/graphql")
+        assert other == "blocked: connect-src", other
+    finally:
+        context.close()
+
+
+_OPEN_WEBSOCKET = """url => new Promise(resolve => {
+  document.addEventListener("securitypolicyviolation",
+    e => resolve("blocked: " + e.effectiveDirective), {once: true});
+  try {
+    const ws = new WebSocket(url, "graphql-transport-ws");
+    ws.onopen = () => { ws.close(); resolve("open"); };
+    ws.onerror = () => setTimeout(() => resolve("error"), 500);
+  } catch (e) { resolve("threw: " + e.name); }
+})"""
