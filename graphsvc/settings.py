@@ -41,6 +41,7 @@ class Settings:
     max_tokens: int = 4000
     max_cost: int = 50_000
     cors_origins: tuple[str, ...] = ()
+    tracing: bool = False  # OpenTelemetry spans per GraphQL operation (graphsvc[tracing])
     watch: bool = True
     snapshot: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)

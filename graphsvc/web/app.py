@@ -60,6 +60,7 @@ from graphsvc.web.metrics import (
     websocket_operation,
 )
 from graphsvc.web.response_cache import ResponseCache
+from graphsvc.web.tracing import tracing_extension
 from graphsvc.web.ws_messages import BAD_MESSAGE, graphql_ws_problem, transport_ws_problem
 
 log = logging.getLogger("graphsvc.web")
@@ -127,9 +128,13 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
     graphql_transport_ws_handler_class = LoadingGatedTransportWS
     graphql_ws_handler_class = LoadingGatedWS
 
-    def __init__(self, holder: StoreHolder, limits: Limits, **kwargs: Any) -> None:
+    def __init__(
+        self, holder: StoreHolder, limits: Limits, *, tracing: bool = False, **kwargs: Any
+    ) -> None:
         schema = build_schema(limits)
         schema.extensions = instrument(schema.extensions)  # operation types and errors
+        if tracing:  # outermost: its span covers the whole operation
+            schema.extensions = (tracing_extension(), *schema.extensions)
         super().__init__(schema, **kwargs)
         self.holder = holder
 
@@ -219,6 +224,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
         holder,
         limits,
         max_body_bytes=settings.max_body_bytes,
+        tracing=settings.tracing,
         allowed_origins=settings.cors_origins,  # pages allowed over HTTP may subscribe too
     )
     answers = CountedAnswers(settings.response_cache_bytes)
