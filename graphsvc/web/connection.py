@@ -28,6 +28,10 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from graphsvc.settings import Settings
+from graphsvc.web.metrics import HTTP_ERRORS
+
+#: The route label of requests refused before they reached the app (``graphsvc_http_errors``).
+REFUSED_ROUTE = "(connection)"
 
 #: The longest URL served: httptools cannot parse a longer one (its offsets are 16 bits).
 MAX_URL_BYTES = 65_535
@@ -69,6 +73,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._header_count = 0
         self._head_timer: asyncio.TimerHandle | None = None
         self._refused = False
+        self.url = b""
 
     # Connection -------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -122,7 +127,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     # Parser callbacks -------------------------------------------------------------------
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._in_head, self._head_bytes = True, 0
+        self._in_head = True  # _head_bytes counts from the end of the previous message
         self._header_bytes = self._header_count = 0
         if self._head_timer is None:
             self._arm_head_timer()
@@ -160,6 +165,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing() or self._refused:
             return
         self._refused = True
+        HTTP_ERRORS.labels(REFUSED_ROUTE, str(status)).inc()
         if self.cycle is None or self.cycle.response_complete:
             body = json.dumps({"error": message, "status": status}).encode()
             head = [STATUS_LINE[status]]

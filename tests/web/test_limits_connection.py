@@ -193,3 +193,16 @@ def test_connections_over_the_cap_get_503(tmp_path_factory: pytest.TempPathFacto
                 pass
         else:
             pytest.fail("the server did not serve again once the connections closed")
+
+
+def test_refusals_are_counted_in_the_metrics(server: Server) -> None:
+    before = httpx.get(f"{server.url}/metrics", timeout=HANG_GUARD_SECONDS).text
+    _refused(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n")
+    after = httpx.get(f"{server.url}/metrics", timeout=HANG_GUARD_SECONDS).text
+    line = 'graphsvc_http_errors_total{code="431",route="(connection)"} '
+
+    def count(text: str) -> float:
+        found = [row for row in text.splitlines() if row.startswith(line)]
+        return float(found[0].removeprefix(line)) if found else 0.0
+
+    assert count(after) == count(before) + 1
