@@ -165,8 +165,13 @@ def test_ingest_rejects_and_warnings_describe_the_snapshot(server: Server) -> No
 
 def test_open_subscriptions_and_connections(server: Server) -> None:
     url = server.graphql.replace("http://", "ws://")
+    subscriptions, connections = (
+        "graphsvc_websocket_subscriptions",
+        "graphsvc_websocket_connections",
+    )
+    before = scrape(server)
 
-    async def run() -> tuple[float, float]:
+    async def run() -> Samples:
         async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
             await ws.send(json.dumps({"type": "connection_init"}))
             await ws.recv()
@@ -174,23 +179,21 @@ def test_open_subscriptions_and_connections(server: Server) -> None:
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
             for _ in range(100):  # until the subscription is open
                 samples = await asyncio.to_thread(scrape, server)
-                if value(samples, "graphsvc_websocket_subscriptions") >= 1:
+                if value(samples, subscriptions) > value(before, subscriptions):
                     break
                 await asyncio.sleep(0.1)
-            return (
-                value(samples, "graphsvc_websocket_subscriptions"),
-                value(samples, "graphsvc_websocket_connections"),
-            )
+            return samples
 
-    subscriptions, connections = asyncio.run(asyncio.wait_for(run(), GUARD_SECONDS))
-    assert (subscriptions, connections) == (1, 1)
+    during = asyncio.run(asyncio.wait_for(run(), GUARD_SECONDS))
+    assert value(during, subscriptions) == value(before, subscriptions) + 1
+    assert value(during, connections) == value(before, connections) + 1
     for _ in range(100):
-        samples = scrape(server)
-        if value(samples, "graphsvc_websocket_connections") == 0:
+        after = scrape(server)
+        if value(after, connections) == value(before, connections):
             break
         time.sleep(0.1)
-    assert value(samples, "graphsvc_websocket_connections") == 0
-    assert value(samples, "graphsvc_websocket_subscriptions") == 0
+    assert value(after, connections) == value(before, connections)
+    assert value(after, subscriptions) == value(before, subscriptions)
 
 
 def test_reloads_are_counted_and_the_snapshot_age_restarts(server: Server, corpus: Path) -> None:
