@@ -314,8 +314,9 @@ def process_stopped() -> None:
 def multiprocess_dir() -> Iterator[None]:
     """For the worker processes started inside: a fresh folder for their metric files in
     ``PROMETHEUS_MULTIPROC_DIR``, removed at the end. An operator's own setting is kept, and
-    its folder left alone (empty it between runs)."""
-    if os.environ.get(MULTIPROC_ENV):
+    its folder left alone (made if missing; empty it between runs)."""
+    if given := os.environ.get(MULTIPROC_ENV):
+        os.makedirs(given, exist_ok=True)
         yield
         return
     path = tempfile.mkdtemp(prefix="graphsvc-metrics-")
