@@ -29,13 +29,19 @@ class Settings:
     no_cache: bool = False
     ingest_workers: int = 0  # 0: one per core
     max_file_bytes: int = 5 * 1024 * 1024
-    max_body_bytes: int = 1_000_000
+    max_body_bytes: int = 1_000_000  # also the largest WebSocket message
+    max_header_bytes: int = 32 * 1024  # request headers in all (431 above)
+    max_headers: int = 100  # request headers (431 above)
+    header_timeout: int = 10  # seconds to send a request's head (408 after)
+    idle_timeout: int = 5  # seconds a keep-alive connection may idle between requests
+    max_connections: int = 1000  # open connections per worker, HTTP and WebSocket (503 above)
     response_cache_bytes: int = 64 * 1024 * 1024  # 0: no response cache
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 4000
     max_cost: int = 50_000
     cors_origins: tuple[str, ...] = ()
+    tracing: bool = False  # OpenTelemetry spans per GraphQL operation (graphsvc[tracing])
     watch: bool = True
     snapshot: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)

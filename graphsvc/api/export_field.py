@@ -6,6 +6,7 @@ kept here because ``api`` and ``export`` never import each other (a test keeps t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Annotated
 from urllib.parse import urlencode
@@ -61,9 +62,9 @@ def export_url(
         params += [("topic", t) for t in flt.topics or ()]
         params += [("provider", p) for p in flt.providers or ()]
         if flt.published_after is not None:
-            params.append(("after", flt.published_after.isoformat()))
+            params.append(("after", utc_text(flt.published_after, "publishedAfter")))
         if flt.published_before is not None:
-            params.append(("before", flt.published_before.isoformat()))
+            params.append(("before", utc_text(flt.published_before, "publishedBefore")))
         if flt.min_quality is not None:
             params.append(("minQuality", str(flt.min_quality)))
         params.append(("includeStubs", "true" if flt.include_stubs else "false"))
@@ -72,6 +73,21 @@ def export_url(
     if depth is not None:
         params.append(("depth", str(depth)))
     return path + ("?" + urlencode(params) if params else "")
+
+
+def utc_text(value: datetime, name: str) -> str:
+    """The time in UTC (naive means UTC, as the export route reads it), ISO 8601; an error
+    naming the filter field when it falls outside years 1 to 9999 there (the route would
+    refuse the URL)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC).isoformat()
+    try:
+        return value.astimezone(UTC).isoformat()
+    except OverflowError:
+        raise PublicError(
+            f"`filter.{name}` is out of range: {value.isoformat()} falls outside years 1 to"
+            " 9999 in UTC"
+        ) from None
 
 
 @strawberry.type

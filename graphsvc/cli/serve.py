@@ -12,6 +12,8 @@ import uvicorn
 from graphsvc.cli import _settings, app, err
 from graphsvc.settings import SEEDS_DIR
 from graphsvc.web.app import configure_logging, create_app
+from graphsvc.web.connection import uvicorn_options
+from graphsvc.web.metrics import multiprocess_dir
 
 
 @app.command()
@@ -109,18 +111,21 @@ def serve(
         if settings.cache_dir:
             env["GRAPHSVC_CACHE_DIR"] = str(settings.cache_dir)
         os.environ.update(env)
-        uvicorn.run(
-            "graphsvc.web.app:create_app_from_env",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level=settings.log_level,
-        )
+        with multiprocess_dir():  # /metrics sums the workers' values
+            uvicorn.run(
+                "graphsvc.web.app:create_app_from_env",
+                factory=True,
+                host=settings.host,
+                port=settings.port,
+                workers=settings.workers,
+                log_level=settings.log_level,
+                **uvicorn_options(settings),
+            )
     else:
         uvicorn.run(
             create_app(settings),
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,
+            **uvicorn_options(settings),
         )

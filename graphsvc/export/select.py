@@ -227,7 +227,13 @@ def parse_time(text: str, parameter: str) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        raise SelectionError(
+            parameter,
+            f"`{parameter}` is out of range: {text[:60]!r} falls outside years 1 to 9999 in UTC",
+        ) from None
 
 
 def _parse_int(value: str | int, parameter: str) -> int:

@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -48,7 +48,20 @@ from graphsvc.web.http import (
     loading_response,
     wants_html,
 )
-from graphsvc.web.response_cache import KeptAnswers, ResponseCache
+from graphsvc.web.metrics import (
+    GRAPHQL_ERRORS,
+    CountedAnswers,
+    MeteredHolder,
+    MetricsMiddleware,
+    instrument,
+    metrics_endpoint,
+    process_stopped,
+    websocket_open,
+    websocket_operation,
+)
+from graphsvc.web.response_cache import ResponseCache
+from graphsvc.web.tracing import tracing_extension
+from graphsvc.web.ws_messages import BAD_MESSAGE, graphql_ws_problem, transport_ws_problem
 
 log = logging.getLogger("graphsvc.web")
 
@@ -56,29 +69,55 @@ log = logging.getLogger("graphsvc.web")
 class LoadingGatedTransportWS(BaseGraphQLTransportWSHandler[Any, None]):
     """graphql-transport-ws, where an operation sent before the graph is loaded is answered
     with the protocol's ``error`` message (the operation ends; the connection stays open), as
-    HTTP answers 503: graphql-ws clients hand such errors to the operation's sink."""
+    HTTP answers 503: graphql-ws clients hand such errors to the operation's sink. A malformed
+    message closes the connection with 4400 before the protocol handles it."""
+
+    async def handle_message(self, message: Any) -> None:
+        problem = transport_ws_problem(message)
+        if problem is not None:
+            await self.handle_invalid_message(problem)
+            return
+        await super().handle_message(message)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         holder = cast("ServiceGraphQL", self.view).holder
         if holder.ready or not self.connection_acknowledged or message["id"] in self.operations:
             await super().handle_subscribe(message)  # it also answers the protocol errors
             return
+        GRAPHQL_ERRORS.labels("GRAPH_LOADING").inc()
         await self.send_message(
             {"id": message["id"], "type": "error", "payload": [loading_error()]}
         )
+
+    async def run_operation(self, operation: Any) -> None:
+        with websocket_operation():
+            await super().run_operation(operation)
 
 
 class LoadingGatedWS(BaseGraphQLWSHandler[Any, None]):
     """The older graphql-ws protocol (subscriptions-transport-ws, Apollo's), gated the same
     way: an operation started before the graph is loaded gets the protocol's ``error`` message
-    (one error object as its payload) and ends; the connection stays open."""
+    (one error object as its payload) and ends; the connection stays open. A malformed
+    message closes the connection with 4400, as in graphql-transport-ws."""
+
+    async def handle_message(self, message: Any) -> None:
+        problem = graphql_ws_problem(message)
+        if problem is not None:
+            await self.websocket.close(code=BAD_MESSAGE, reason=problem)
+            return
+        await super().handle_message(message)
 
     async def handle_start(self, message: StartMessage) -> None:
         holder = cast("ServiceGraphQL", self.view).holder
         if holder.ready or not self.connection_acknowledged:
             await super().handle_start(message)  # it also refuses unacknowledged connections
             return
+        GRAPHQL_ERRORS.labels("GRAPH_LOADING").inc()
         await self.send_message({"id": message["id"], "type": "error", "payload": loading_error()})
+
+    async def handle_async_results(self, *args: Any, **kwargs: Any) -> None:
+        with websocket_operation():
+            await super().handle_async_results(*args, **kwargs)
 
 
 class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
@@ -89,8 +128,14 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
     graphql_transport_ws_handler_class = LoadingGatedTransportWS
     graphql_ws_handler_class = LoadingGatedWS
 
-    def __init__(self, holder: StoreHolder, limits: Limits, **kwargs: Any) -> None:
-        super().__init__(build_schema(limits), **kwargs)
+    def __init__(
+        self, holder: StoreHolder, limits: Limits, *, tracing: bool = False, **kwargs: Any
+    ) -> None:
+        schema = build_schema(limits)
+        schema.extensions = instrument(schema.extensions)  # operation types and errors
+        if tracing:  # outermost: its span covers the whole operation
+            schema.extensions = (tracing_extension(), *schema.extensions)
+        super().__init__(schema, **kwargs)
         self.holder = holder
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -98,6 +143,10 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
             failure = self.holder.failure
             gate = loading_response() if failure is None else failed_response(failure)
             await gate(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            with websocket_open():
+                await super().__call__(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -166,15 +215,21 @@ class ETagMiddleware:
 def create_app(settings: Settings | None = None, *, holder: StoreHolder | None = None) -> Starlette:
     """The graphsvc ASGI app for these settings."""
     settings = settings or Settings.from_env()
-    holder = holder or StoreHolder(settings)
+    holder = holder or MeteredHolder(settings)
     limits = Limits(
         max_depth=settings.max_depth,
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
         max_cost=settings.max_cost,
     )
-    graphql = ServiceGraphQL(holder, limits, max_body_bytes=settings.max_body_bytes)
-    answers = KeptAnswers(settings.response_cache_bytes)
+    graphql = ServiceGraphQL(
+        holder,
+        limits,
+        max_body_bytes=settings.max_body_bytes,
+        tracing=settings.tracing,
+        allowed_origins=settings.cors_origins,  # pages allowed over HTTP may subscribe too
+    )
+    answers = CountedAnswers(settings.response_cache_bytes)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "alive"})
@@ -207,6 +262,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         WebSocketRoute("/graphql", graphql),
         *asset_routes(),
@@ -235,14 +291,21 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            process_stopped()
 
     middleware = [
-        Middleware(PinSnapshot, holder=holder),  # outermost: one snapshot per request
-        Middleware(GZipMiddleware, minimum_size=1024),
+        Middleware(MetricsMiddleware, routes=routes),  # outermost: times every request
+        Middleware(PinSnapshot, holder=holder),  # one snapshot per request
+        # Never gzip what is compressed already: the .zip export (application/zip) among others.
+        Middleware(
+            GZipMiddleware,
+            minimum_size=1024,
+            exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/zip"),
+        ),
     ]
     if settings.cors_origins:
         middleware.insert(
-            1,
+            2,
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),

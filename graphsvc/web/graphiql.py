@@ -46,6 +46,7 @@ import html
 import json
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -301,23 +302,48 @@ _BOOTSTRAP = r"""
 """
 
 
-def _csp(script_sha256: str) -> str:
+def _csp(script_sha256: str | None, websocket_origin: str | None) -> str:
     # Same-origin only: even a compromised/updated asset cannot reach out to the
-    # internet from this page.  ws:/wss: are listed because 'self' does not match
-    # WebSocket schemes in every browser.
+    # internet from this page.  The service's own WebSocket origin is listed because
+    # 'self' does not match WebSocket schemes in every browser.
+    scripts = "script-src 'self'" + (f" 'sha256-{script_sha256}'" if script_sha256 else "")
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' 'sha256-{script_sha256}'",
+            scripts,
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data:",
             "font-src 'self' data:",
-            "connect-src 'self' ws: wss:",
+            "connect-src 'self'" + (f" {websocket_origin}" if websocket_origin else ""),
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
         ]
     )
+
+
+#: A Host header fit to name the page's own origin in its policy (a name or address, a port).
+_HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
+def websocket_origin(request: Request) -> str | None:
+    """The ``ws://`` or ``wss://`` origin of the service as the request reached it, or None
+    when its Host header is not a plain host and port."""
+    host = request.headers.get("host", "")
+    if not _HOST.fullmatch(host):
+        return None
+    return f"{'wss' if request.url.scheme == 'https' else 'ws'}://{host}"
+
+
+def page_headers(policy: str) -> dict[str, str]:
+    """Headers of the playground page: the policy (with what only a header can carry: the
+    page may not be framed), no MIME sniffing, no referrer, no caching."""
+    return {
+        "Content-Security-Policy": f"{policy}; frame-ancestors 'none'",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
 
 
 def _missing_page(missing: Sequence[str], root: Path) -> str:
@@ -354,6 +380,7 @@ def graphiql_html(
     example_queries: list[tuple[str, str]],
     asset_prefix: str = "/_assets",
     title: str = "graphsvc GraphiQL",
+    websocket_origin: str | None = None,
 ) -> str:
     """Render the offline GraphiQL page.
 
@@ -365,12 +392,36 @@ def graphiql_html(
 
     If the npm assets are not installed, a static page explaining how to
     install them is returned instead (use :func:`missing_assets` to detect this).
+    ``websocket_origin`` (``ws://host:port``) is the one WebSocket origin the page's policy
+    allows besides its own.
     """
+    return _render(
+        endpoint=endpoint,
+        subscription_endpoint=subscription_endpoint,
+        default_query=default_query,
+        example_queries=example_queries,
+        asset_prefix=asset_prefix,
+        title=title,
+        websocket_origin=websocket_origin,
+    )[0]
+
+
+def _render(
+    *,
+    endpoint: str,
+    subscription_endpoint: str | None,
+    default_query: str,
+    example_queries: list[tuple[str, str]],
+    asset_prefix: str,
+    title: str,
+    websocket_origin: str | None,
+) -> tuple[str, str]:
+    """The page and its content security policy (also in the page, as a ``<meta>`` tag)."""
     prefix = _normalize_prefix(asset_prefix)
     root = resolve_asset_root()
     missing = missing_assets(root)
     if missing:
-        return _missing_page(missing, root)
+        return _missing_page(missing, root), _csp(None, None)
 
     config = {
         "endpoint": endpoint,
@@ -383,7 +434,8 @@ def graphiql_html(
     }
     script = _BOOTSTRAP.replace("__CONFIG__", _js_literal(config))
     script_hash = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
-    csp = html.escape(_csp(script_hash), quote=True)
+    policy = _csp(script_hash, websocket_origin)
+    csp = html.escape(policy, quote=True)
 
     tags_css: list[str] = []
     tags_js: list[str] = []
@@ -394,7 +446,8 @@ def graphiql_html(
         else:
             tags_js.append(f'    <script src="{url}"></script>')
 
-    return f"""<!doctype html>
+    return (
+        f"""<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
@@ -412,7 +465,9 @@ def graphiql_html(
     <script>{script}</script>
   </body>
 </html>
-"""
+""",
+        policy,
+    )
 
 
 def _asset_endpoint(asset: Asset) -> Callable[[Request], Awaitable[Response]]:
@@ -475,19 +530,16 @@ class OfflineGraphiQLMixin:
                 INSTALL_HINT,
             )
         endpoint = self.graphiql_endpoint or request.url.path
-        page = graphiql_html(
+        page, policy = _render(
             endpoint=endpoint,
             subscription_endpoint=endpoint if self.graphiql_subscriptions else None,
             default_query=self.graphiql_default_query,
             example_queries=list(self.graphiql_example_queries),
             asset_prefix=self.graphiql_asset_prefix,
             title=self.graphiql_title,
+            websocket_origin=websocket_origin(request) if self.graphiql_subscriptions else None,
         )
-        return HTMLResponse(
-            page,
-            status_code=503 if missing else 200,
-            headers={"Cache-Control": "no-store"},
-        )
+        return HTMLResponse(page, status_code=503 if missing else 200, headers=page_headers(policy))
 
 
 class OfflineGraphQL(OfflineGraphiQLMixin, GraphQL):

@@ -9,6 +9,7 @@ Strawberry would answer with plain text.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -139,6 +140,14 @@ class GraphQLApp(GraphQL[Context, RootValue]):
             logger.exception("unhandled error serving %s %s", request.method, request.url.path)
             response = self._error_response(request, HTTPException(500, "Internal server error"))
         await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON, where nesting too deep to decode is invalid JSON like any other (it raised
+        RecursionError, which the WebSocket handlers did not expect)."""
+        try:
+            return super().decode_json(data)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
     def _limit_body(self, receive: Receive) -> Receive:
         received = 0
