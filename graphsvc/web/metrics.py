@@ -113,8 +113,16 @@ WEBSOCKET_OPERATIONS = Gauge(
     multiprocess_mode="livesum",
 )
 
-#: The GraphQL operation type of the request in progress ("none" until GraphQL runs).
-_OPERATION: ContextVar[str] = ContextVar("graphsvc_operation", default="none")
+#: The GraphQL operation type of the request in progress ("none" until GraphQL runs), in a
+#: cell of the request's own: GraphQL runs in a worker thread, on a copy of the context, and
+#: writes into the same cell.
+_OPERATION: ContextVar[list[str]] = ContextVar("graphsvc_operation")
+
+
+def _note_operation(kind: str) -> None:
+    cell = _OPERATION.get(None)
+    if cell is not None:
+        cell[0] = kind
 
 
 # Requests ----------------------------------------------------------------------------
@@ -132,7 +140,8 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        token = _OPERATION.set("none")
+        operation = ["none"]
+        token = _OPERATION.set(operation)
         status = 500
 
         async def send_status(message: Message) -> None:
@@ -145,7 +154,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_status)
         finally:
             route = self._route(scope)
-            REQUEST_SECONDS.labels(route, _OPERATION.get()).observe(time.perf_counter() - started)
+            REQUEST_SECONDS.labels(route, operation[0]).observe(time.perf_counter() - started)
             if status >= 400:
                 HTTP_ERRORS.labels(route, str(status)).inc()
             _OPERATION.reset(token)
@@ -170,7 +179,7 @@ class RecordOperation(SchemaExtension):
             raise
         finally:
             with contextlib.suppress(RuntimeError):  # no document, or no such operation
-                _OPERATION.set(self.execution_context.operation_type.value)
+                _note_operation(self.execution_context.operation_type.value)
 
 
 class CountErrors(SchemaExtension):
@@ -207,7 +216,7 @@ class CountedAnswers(KeptAnswers):
         entry = super().get(store, key)
         CACHE_REQUESTS.labels("miss" if entry is None else "hit").inc()
         if entry is not None:
-            _OPERATION.set("cached")
+            _note_operation("cached")
         return entry
 
 
