@@ -35,6 +35,7 @@ import orjson
 from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph import analytics
+from graphsvc.graph.analytics import centrality, stories
 from graphsvc.graph.analytics.centrality import Centrality
 from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS, no_gc
 from graphsvc.graph.store import GraphStore
@@ -250,8 +251,9 @@ def _analytics(
     topics: Sequence[Topic],
     index: Mapping[str, int],
 ) -> Iterator[tuple[str, bytes | array[Any]]]:
-    """The costly analytics (computed now if the store has not got them yet): each score
-    list in record order (NaN for a node without one), and the stories as article numbers."""
+    """The costly analytics (computed now if the store has not got them yet): each ranking
+    as its scores in record order (NaN for a node without one) and its order as record
+    numbers; each story as its members and representative by article number."""
     found = analytics.results(store) or analytics.results(analytics.warm(store))
     assert found is not None  # warm computes every one
     records: dict[NodeKind, Sequence[Article | Provider | Topic]] = {
@@ -260,12 +262,18 @@ def _analytics(
         NodeKind.TOPIC: topics,
     }
     names = []
-    for (kind, how), scores in found.scores.items():
-        name = f"score:{kind.value}:{how.value}"
+    for (kind, how), ranking in found.rankings.items():
+        name = f"{kind.value}:{how.value}"
         names.append([kind.value, how.value, name])
-        yield name, array("d", (scores.get(r.key, math.nan) for r in records[kind]))
-    groups = [[index[k] for k in group] for group in found.story_groups]
-    yield "analytics", orjson.dumps({"scores": names, "stories": [found.story_method, groups]})
+        scores = ranking.scores
+        yield f"score:{name}", array("d", (scores.get(r.key, math.nan) for r in records[kind]))
+        number = {r.key: i for i, r in enumerate(records[kind])}
+        yield f"order:{name}", array("I", (number[k] for k in ranking.order))
+    told = [
+        [[index[k] for k in story.members], index[story.representative]]
+        for story in found.stories.by_key.values()
+    ]
+    yield "analytics", orjson.dumps({"rankings": names, "stories": [found.stories.method, told]})
 
 
 def _write_section(
@@ -465,18 +473,23 @@ def _read_analytics(s: _Sections, store: GraphStore) -> analytics.Results:
         NodeKind.PROVIDER: list(store.providers),
         NodeKind.TOPIC: list(store.topics),
     }
-    scores = {}
-    for kind, how, name in table["scores"]:
-        keys, values = records[NodeKind(kind)], s.f64(name)
+    rankings = {}
+    for kind, how, name in table["rankings"]:
+        keys, values = records[NodeKind(kind)], s.f64(f"score:{name}")
         if len(values) != len(keys):
-            raise _Corrupt(f"section {name!r} does not match the records")
-        scores[NodeKind(kind), Centrality(how)] = MappingProxyType(
-            {k: v for k, v in zip(keys, values, strict=True) if not math.isnan(v)}
-        )
-    method, groups = table["stories"]
-    articles = records[NodeKind.ARTICLE]
-    found = tuple(tuple(articles[i] for i in group) for group in groups)
-    return analytics.Results(MappingProxyType(scores), str(method), found)
+            raise _Corrupt(f"section 'score:{name}' does not match the records")
+        scores = {k: v for k, v in zip(keys, values, strict=True) if not math.isnan(v)}
+        order = [keys[i] for i in s.u32(f"order:{name}")]
+        if len(order) != len(scores):
+            raise _Corrupt(f"section 'order:{name}' does not match its scores")
+        rankings[NodeKind(kind), Centrality(how)] = centrality.ranked(order, scores)
+    method, told = table["stories"]
+    keys = records[NodeKind.ARTICLE]
+    found = [
+        stories.summarise(store, tuple(keys[i] for i in members), keys[representative])
+        for members, representative in told
+    ]
+    return analytics.Results(MappingProxyType(rankings), stories.assemble(str(method), found))
 
 
 def _read_articles(

@@ -11,7 +11,7 @@ Scores are rounded to 12 digits; equal scores share a rank (1, 2, 2, 4).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -147,14 +147,19 @@ def betweenness_sources(nodes: int, edges: int) -> int | None:
 def rank_scores(scores: Mapping[str, float]) -> Ranking:
     """Best first, ties by key; equal (rounded) scores share the best rank among them."""
     rounded = {k: round(v, DIGITS) for k, v in scores.items()}
-    order = sorted(rounded, key=lambda k: (-rounded[k], k))
+    return ranked(sorted(rounded, key=lambda k: (-rounded[k], k)), rounded)
+
+
+def ranked(order: Sequence[str], rounded: Mapping[str, float]) -> Ranking:
+    """The ranking of rounded scores already in ``rank_scores``'s order (such as one a
+    snapshot file keeps): the ranks follow without sorting again."""
     ranks: dict[str, int] = {}
     last: tuple[float, int] | None = None  # (score, rank) of the previous node
     for position, key in enumerate(order, start=1):
         if last is None or rounded[key] != last[0]:
             last = (rounded[key], position)
         ranks[key] = last[1]
-    return Ranking(tuple(order), MappingProxyType(rounded), MappingProxyType(ranks))
+    return Ranking(tuple(order), MappingProxyType(dict(rounded)), MappingProxyType(ranks))
 
 
 def article_degrees(store: GraphStore) -> dict[str, float]:

@@ -7,7 +7,7 @@ the most frequent nodes and the default graphs, timelines and the default trendi
 unfiltered facets, the count orders. ``graph/loading.py`` runs it when a store is built, in
 the same background thread, so a server swaps in only a complete snapshot.
 
-The costly results (centralities, the story partition) are also written into snapshot files
+The costly results (centralities, the stories) are also written into snapshot files
 (``results`` / ``install``): reading one back installs them instead of computing again. The
 cheap rest is counted again after a read, in the load thread.
 """
@@ -35,11 +35,10 @@ from graphsvc.model import NodeKind
 
 @dataclass(frozen=True, slots=True)
 class Results:
-    """The costly analytics of a snapshot, in a form a snapshot file keeps."""
+    """The costly analytics of a snapshot, the part a snapshot file keeps."""
 
-    scores: Mapping[tuple[NodeKind, centrality.Centrality], Mapping[str, float]]
-    story_method: str
-    story_groups: tuple[tuple[str, ...], ...]
+    rankings: Mapping[tuple[NodeKind, centrality.Centrality], centrality.Ranking]
+    stories: stories.Stories
 
 
 def warm(store: GraphStore) -> GraphStore:
@@ -65,24 +64,20 @@ def warm(store: GraphStore) -> GraphStore:
 
 def results(store: GraphStore) -> Results | None:
     """The costly analytics already computed for ``store``, or None when any is missing."""
-    scores = {}
+    rankings = {}
     for kind in NodeKind:
         for how in centrality.Centrality:
             ranking = memo_value(store, centrality.memo_name(kind, how))
             if ranking is None:
                 return None
-            scores[kind, how] = ranking.scores
+            rankings[kind, how] = ranking
     found = memo_value(store, stories.MEMO_NAME)
-    if found is None:
-        return None
-    groups = tuple(story.members for story in found.by_key.values())
-    return Results(MappingProxyType(scores), found.method, groups)
+    return None if found is None else Results(MappingProxyType(rankings), found)
 
 
 def install(store: GraphStore, found: Results) -> GraphStore:
     """Put analytics read from a snapshot file into ``store``'s memo, then warm the rest."""
-    for (kind, how), scores in found.scores.items():
-        install_memo(store, centrality.memo_name(kind, how), centrality.rank_scores(scores))
-    built = stories.build_stories(store, partitioned=(found.story_method, found.story_groups))
-    install_memo(store, stories.MEMO_NAME, built)
+    for (kind, how), ranking in found.rankings.items():
+        install_memo(store, centrality.memo_name(kind, how), ranking)
+    install_memo(store, stories.MEMO_NAME, found.stories)
     return warm(store)

@@ -140,34 +140,41 @@ def build_stories(
     store: GraphStore,
     max_component: int = MAX_COMPONENT,
     louvain_max: int = LOUVAIN_MAX_NODES,
-    *,
-    partitioned: tuple[str, Iterable[Iterable[str]]] | None = None,
 ) -> Stories:
-    """Find and summarise every story of a snapshot (``partitioned``: the method and groups
-    found before, such as those a snapshot file keeps; only the summaries are made)."""
+    """Find and summarise every story of a snapshot."""
     graph = story_graph(store)
-    if partitioned is None:
-        method, groups = partition(graph, max_component, louvain_max)
-    else:
-        method, groups = partitioned[0], [set(group) for group in partitioned[1]]
+    method, groups = partition(graph, max_component, louvain_max)
     articles = store.articles
-    by_key: dict[str, Story] = {}
-    of_article: dict[str, str] = {}
+    found: list[Story] = []
     for group in groups:
         members = tuple(sorted(group, key=lambda k: date_desc(articles[k])))
-        dates = [d for k in members if (d := articles[k].published_at) is not None]
         inside = {k: sum(1 for n in graph.adj[k] if n in group) for k in members}
-        key = story_key(members)
-        by_key[key] = Story(
-            key=key,
-            members=members,
-            first_at=min(dates) if dates else None,
-            last_at=max(dates) if dates else None,
-            representative=min(members, key=lambda k: (-inside[k], *date_asc(articles[k]))),
-            topics=_top(t for k in members for t in articles[k].topics),
-            providers=_top(articles[k].provider for k in members),
-        )
-        of_article.update(dict.fromkeys(members, key))
+        representative = min(members, key=lambda k: (-inside[k], *date_asc(articles[k])))
+        found.append(summarise(store, members, representative))
+    return assemble(method, found)
+
+
+def summarise(store: GraphStore, members: tuple[str, ...], representative: str) -> Story:
+    """A story of these members (newest first) and this representative, with its dates,
+    topics and providers."""
+    articles = store.articles
+    dates = [d for k in members if (d := articles[k].published_at) is not None]
+    return Story(
+        key=story_key(members),
+        members=members,
+        first_at=min(dates) if dates else None,
+        last_at=max(dates) if dates else None,
+        representative=representative,
+        topics=_top(t for k in members for t in articles[k].topics),
+        providers=_top(articles[k].provider for k in members),
+    )
+
+
+def assemble(method: str, found: Iterable[Story]) -> Stories:
+    """Stories with their index by article and their orders (stories found before, such as
+    those a snapshot file keeps)."""
+    by_key = {story.key: story for story in found}
+    of_article = {k: story.key for story in by_key.values() for k in story.members}
     orders = {
         order: tuple(sorted(by_key, key=lambda k: story_sort_key(by_key[k], order)))
         for order in StoryOrder
