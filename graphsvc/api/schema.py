@@ -14,6 +14,7 @@ from strawberry.types.base import get_object_definition
 
 from graphsvc.api.analytics import AnalyticsQuery
 from graphsvc.api.context import is_public
+from graphsvc.api.execution import FastExecutor
 from graphsvc.api.export_field import ExportQuery
 from graphsvc.api.limits import Limits, limit_extensions
 from graphsvc.api.query import Query
@@ -41,8 +42,13 @@ class GraphsvcSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
-    """The schema with every limit; unexpected errors reach clients as a generic message."""
+def build_schema(limits: Limits | None = None, fast: bool = True) -> strawberry.Schema:
+    """The schema with every limit; unexpected errors reach clients as a generic message.
+
+    ``fast`` executes with the fast path (``graphsvc.api.execution``); False gives
+    Strawberry's standard executor, the same answers (the differential test and the
+    benchmarks compare the two).
+    """
     return GraphsvcSchema(
         query=strawberry.type(
             merge_types("Query", QUERY_TYPES),
@@ -55,6 +61,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             *limit_extensions(limits or Limits()),
             lambda: MaskErrors(should_mask_error=lambda e: not is_public(e)),
         ],
+        execution_context_class=FastExecutor if fast else None,
     )
 
 
