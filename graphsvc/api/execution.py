@@ -62,6 +62,15 @@ INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 Complete = Callable[[Any], Any]
 
 
+class Never:
+    """A type no value has: the exact type of fields whose every value needs completing."""
+
+
+#: A field completed inline: the attribute to read, the type of values that are their own
+#: completion, and how to complete any other value.
+Inline = tuple[str, type, Complete]
+
+
 class Miss(Exception):
     """The fast path does not cover this value: the standard path completes the field."""
 
@@ -74,9 +83,9 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         middleware = self.middleware_manager
         #: Resolver middleware (an extension's ``resolve`` hook) must see every field.
         self.fast = middleware is None or not middleware.middlewares
-        self._fields: dict[tuple[str, int], tuple[FieldDetailsList, tuple[str, Complete] | None]]
-        self._fields = {}
-        self._objects: dict[tuple[str, int], tuple[FieldDetailsList, Complete | None]] = {}
+        self._fields: dict[tuple[str, int], tuple[FieldDetailsList, Inline | None]] = {}
+        self._objects: dict[tuple[str, int, bool], tuple[FieldDetailsList, Complete | None]]
+        self._objects = {}
 
     def execute_field(
         self,
@@ -95,7 +104,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 self._fields[key] = planned
             inline = planned[1]
             if inline is not None:
-                attribute, complete = inline
+                attribute, _exact, complete = inline
                 try:
                     return complete(getattr(source, attribute))
                 except Exception:  # noqa: BLE001 - every miss reruns the field the standard way
@@ -107,7 +116,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     # Planning ---------------------------------------------------------------------------
     def _plan_field(
         self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList
-    ) -> tuple[str, Complete] | None:
+    ) -> Inline | None:
         """The attribute to read and how to complete it, or None for the standard path."""
         for details in field_details_list:
             node = details.node
@@ -118,7 +127,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         name = field_details_list[0].node.name.value
         if name == "__typename":
             type_name = parent_type.name
-            return "__class__", lambda _value: type_name
+            return "__class__", Never, lambda _value: type_name
         field = self.schema.get_field(parent_type, name)
         if field is None or field is TypeNameMetaFieldDef:
             return None
@@ -126,7 +135,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if attribute is None:
             return None
         complete = self._complete(field.type, field_details_list)
-        return None if complete is None else (attribute, complete)
+        return None if complete is None else (attribute, exact_type(field.type), complete)
 
     def _complete(
         self, type_: GraphQLOutputType, field_details_list: FieldDetailsList
@@ -140,28 +149,27 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
             return leaf_completion(named, nullable, self.is_awaitable)
         if isinstance(named, GraphQLObjectType):
-            obj = self._object(named, field_details_list)
-            return None if obj is None else nullable_completion(obj, nullable)
+            return self._object(named, field_details_list, nullable)
         if isinstance(named, GraphQLInterfaceType):
             interface = self._interface(named, field_details_list)
             return None if interface is None else nullable_completion(interface, nullable)
         return None  # unions: the standard path
 
     def _object(
-        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, nullable: bool
     ) -> Complete | None:
-        """Completion of a non-null object value whose selected fields are all inline."""
-        key = (object_type.name, id(field_details_list))
+        """Completion of an object value whose selected fields are all inline."""
+        key = (object_type.name, id(field_details_list), nullable)
         cached = self._objects.get(key)
         if cached is not None and cached[0] is field_details_list:
             return cached[1]
         self._objects[key] = (field_details_list, None)  # a cycle is not inline
-        complete = self._plan_object(object_type, field_details_list)
+        complete = self._plan_object(object_type, field_details_list, nullable)
         self._objects[key] = (field_details_list, complete)
         return complete
 
     def _plan_object(
-        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, nullable: bool
     ) -> Complete | None:
         definition = object_type.extensions.get(DEFINITION)
         if not isinstance(definition, StrawberryObjectDefinition) or definition.is_type_of:
@@ -171,13 +179,13 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         )
         if new_defer_usages or forbidden:
             return None
-        fields: list[tuple[str, str, Complete]] = []
+        fields: list[tuple[str, str, type, Complete]] = []
         for response_name, sub_details in grouped.items():
             inline = self._plan_field(object_type, sub_details)
             if inline is None:
                 return None
             fields.append((response_name, *inline))
-        return object_completion(tuple(fields), object_type.is_type_of, self.is_awaitable)
+        return object_completion(tuple(fields), object_type.is_type_of, nullable, self.is_awaitable)
 
     def _interface(
         self, interface: GraphQLInterfaceType, field_details_list: FieldDetailsList
@@ -207,7 +215,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 interface, runtime_type
             ):
                 return None  # the standard path raises its error
-            return self._object(runtime_type, field_details_list)
+            return self._object(runtime_type, field_details_list, False)
 
         def complete(value: Any) -> Any:
             cls = type(value)
@@ -234,6 +242,16 @@ def basic_attribute(field: GraphQLField) -> str | None:
     ):
         return None
     return definition.python_name
+
+
+def exact_type(type_: GraphQLOutputType) -> type:
+    """The Python type whose values a leaf type's completion returns unchanged."""
+    named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if named is GraphQLString or named is GraphQLID:
+        return str
+    if named is GraphQLBoolean:
+        return bool
+    return Never
 
 
 def nullable_completion(complete: Complete, nullable: bool) -> Complete:
@@ -264,14 +282,20 @@ def list_completion(item: Complete, nullable: bool) -> Complete:
 
 
 def object_completion(
-    fields: tuple[tuple[str, str, Complete], ...],
+    fields: tuple[tuple[str, str, type, Complete], ...],
     is_type_of: Callable[[Any, Any], Any] | None,
+    nullable: bool,
     is_awaitable: Callable[[Any], bool],
 ) -> Complete:
-    """A dict of the selected fields, read as attributes and completed."""
+    """A dict of the selected fields, read as attributes and completed (a value of a field's
+    exact type is its own completion)."""
     plain: set[type] = set()
 
     def complete_object(value: Any) -> Any:
+        if value is None or value is Undefined:
+            if nullable:
+                return None
+            raise Miss
         cls = type(value)
         if cls not in plain:
             if isinstance(value, Exception) or is_awaitable(value):
@@ -280,7 +304,11 @@ def object_completion(
                 plain.add(cls)
         if is_type_of is not None and not is_type_of(value, None):
             raise Miss  # the standard path raises "Expected value of type …"
-        return {name: complete(getattr(value, attribute)) for name, attribute, complete in fields}
+        out = {}
+        for name, attribute, exact, complete in fields:
+            field = getattr(value, attribute)
+            out[name] = field if type(field) is exact else complete(field)
+        return out
 
     return complete_object
 

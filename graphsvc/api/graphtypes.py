@@ -139,7 +139,7 @@ def graph_edges(store: GraphStore, edges: Iterable[Edge]) -> list[GraphEdge]:
             target_id = ids[target] = strawberry.ID(encode_id(target))
         out.append(
             GraphEdge(
-                kind=_EDGE_KINDS[kind.value],
+                kind=_EDGE_KINDS[kind._value_],  # the plain attribute behind .value
                 source=source_id,
                 target=target_id,
                 store=store,
