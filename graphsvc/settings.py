@@ -31,6 +31,7 @@ class Settings:
     max_file_bytes: int = 5 * 1024 * 1024
     max_body_bytes: int = 1_000_000
     response_cache_bytes: int = 64 * 1024 * 1024  # 0: no response cache
+    fast_path: bool = True  # False: Strawberry's standard executor (graphsvc.api.execution)
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 4000

@@ -107,7 +107,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 attribute, _exact, complete = inline
                 try:
                     return complete(getattr(source, attribute))
-                except Exception:  # noqa: BLE001 - every miss reruns the field the standard way
+                except Exception:  # every miss reruns the field the standard way
                     pass
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
@@ -333,12 +333,8 @@ def leaf_completion(
             raise Miss
         return out
 
-    exact: type | None = {
-        GraphQLString: str,
-        GraphQLID: str,
-        GraphQLBoolean: bool,
-    }.get(type_)  # type: ignore[call-overload]
-    if exact is not None:
+    exact = exact_type(type_)
+    if exact is not Never:
 
         def same(value: Any) -> Any:
             return value if type(value) is exact else generic(value)

@@ -149,7 +149,7 @@ def graph_edges(store: GraphStore, edges: Iterable[Edge]) -> list[GraphEdge]:
     return out
 
 
-_EDGE_KINDS = {kind.value: kind for kind in EdgeKind}
+_EDGE_KINDS: dict[str, EdgeKind] = {kind.name: kind for kind in EdgeKind}
 
 
 def explain(store: GraphStore, source: str, target: str, kind: str, rank: int | None) -> str:

@@ -19,6 +19,7 @@ from graphsvc.api.export_field import ExportQuery
 from graphsvc.api.limits import Limits, limit_extensions
 from graphsvc.api.query import Query
 from graphsvc.api.subscription import Subscription, WebSocketSubscriptionsOnly
+from graphsvc.settings import Settings
 from graphsvc.api.types import Article, Provider, Topic
 
 #: Root query types, merged into one ``Query``; a feature adds its own class here.
@@ -42,13 +43,15 @@ class GraphsvcSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema(limits: Limits | None = None, fast: bool = True) -> strawberry.Schema:
+def build_schema(limits: Limits | None = None, fast: bool | None = None) -> strawberry.Schema:
     """The schema with every limit; unexpected errors reach clients as a generic message.
 
     ``fast`` executes with the fast path (``graphsvc.api.execution``); False gives
     Strawberry's standard executor, the same answers (the differential test and the
-    benchmarks compare the two).
+    benchmarks compare the two). None: the ``GRAPHSVC_FAST_PATH`` setting (default true).
     """
+    if fast is None:
+        fast = Settings.from_env().fast_path
     return GraphsvcSchema(
         query=strawberry.type(
             merge_types("Query", QUERY_TYPES),
