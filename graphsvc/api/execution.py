@@ -43,8 +43,8 @@ from graphql import (
     GraphQLScalarType,
     GraphQLString,
 )
-from graphql.execution.collect_fields import FieldDetailsList
-from graphql.pyutils import AwaitableOrValue, Path, Undefined, UndefinedType
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
 from graphql.type import TypeNameMetaFieldDef
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.base import StrawberryObjectDefinition
@@ -71,6 +71,10 @@ class Never:
 Inline = tuple[str, type, Complete]
 
 
+#: The fields of a grouped field set: response name, field details, inline plan or None.
+Planned = tuple[tuple[str, FieldDetailsList, Inline | None], ...]
+
+
 class Miss(Exception):
     """The fast path does not cover this value: the standard path completes the field."""
 
@@ -83,35 +87,79 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         middleware = self.middleware_manager
         #: Resolver middleware (an extension's ``resolve`` hook) must see every field.
         self.fast = middleware is None or not middleware.middlewares
-        self._fields: dict[tuple[str, int], tuple[FieldDetailsList, Inline | None]] = {}
+        self._fields: dict[tuple[str, int], tuple[GroupedFieldSet, Planned]] = {}
         self._objects: dict[tuple[str, int, bool], tuple[FieldDetailsList, Complete | None]]
         self._objects = {}
 
-    def execute_field(
+    def execute_fields(
         self,
         parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: FieldDetailsList,
-        path: Path,
-        position_context: Any = None,
-    ) -> AwaitableOrValue[Any] | UndefinedType:
-        """An inline field's completed value; any other field, or a miss, the standard way."""
-        if self.fast:
-            key = (parent_type.name, id(field_details_list))
-            planned = self._fields.get(key)
-            if planned is None or planned[0] is not field_details_list:
-                planned = (field_details_list, self._plan_field(parent_type, field_details_list))
-                self._fields[key] = planned
-            inline = planned[1]
-            if inline is not None:
-                attribute, _exact, complete = inline
-                try:
-                    return complete(getattr(source, attribute))
-                except Exception:  # every miss reruns the field the standard way
-                    pass
-        return super().execute_field(
-            parent_type, source, field_details_list, path, position_context
-        )
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """graphql-core's ``execute_fields``, with inline fields completed without a path,
+        an info or a resolver call; any other field, or a miss, runs the standard way."""
+        if not self.fast:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list, inline in self._plan(
+                parent_type, grouped_field_set
+            ):
+                if inline is not None:
+                    attribute, _exact, complete = inline
+                    try:
+                        results[response_name] = complete(getattr(source_value, attribute))
+                        continue
+                    except Exception:  # every miss reruns the field the standard way
+                        pass
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:  # settle the other fields' awaitables: they may fail too
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
+            else:
+                awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
+
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> Planned:
+        """Each field of a grouped field set with its inline plan (planned once per execution:
+        graphql-core collects a selection's fields once and reuses the same set)."""
+        key = (parent_type.name, id(grouped_field_set))
+        planned = self._fields.get(key)
+        if planned is None or planned[0] is not grouped_field_set:
+            plan = tuple(
+                (name, details, self._plan_field(parent_type, details))
+                for name, details in grouped_field_set.items()
+            )
+            planned = self._fields[key] = (grouped_field_set, plan)
+        return planned[1]
 
     # Planning ---------------------------------------------------------------------------
     def _plan_field(

@@ -19,8 +19,8 @@ from graphsvc.api.export_field import ExportQuery
 from graphsvc.api.limits import Limits, limit_extensions
 from graphsvc.api.query import Query
 from graphsvc.api.subscription import Subscription, WebSocketSubscriptionsOnly
-from graphsvc.settings import Settings
 from graphsvc.api.types import Article, Provider, Topic
+from graphsvc.settings import Settings
 
 #: Root query types, merged into one ``Query``; a feature adds its own class here.
 QUERY_TYPES: tuple[type, ...] = (Query, AnalyticsQuery, ExportQuery)
