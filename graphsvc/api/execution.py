@@ -11,8 +11,10 @@ graphql-core's own per-execution cache of collected fields, so ``@include``/``@s
 variables are already applied). A field is *inline* when its value can be built from
 attributes alone: a basic field whose type is a scalar or enum, a list of those, an object
 type whose selected fields are all inline, or a ``Node``-style interface resolved the way
-Strawberry resolves it. Inline fields are completed by small closures, with no path or info
-objects; everything else runs the standard way.
+Strawberry resolves it. ``execute_fields`` completes inline fields by small closures, with
+no path, info or resolver call; every other field (a resolver, arguments, a union, a
+directive other than ``@include``/``@skip``, resolver middleware) runs the standard way, and
+its objects' inline fields are fast again one level down.
 
 Never guess: an inline completion only reads attributes and coerces leaves, so it has no side
 effects, and whenever a value is not exactly what the fast path knows (a null where the schema
@@ -100,8 +102,11 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
         """graphql-core's ``execute_fields``, with inline fields completed without a path,
-        an info or a resolver call; any other field, or a miss, runs the standard way."""
-        if not self.fast:
+        an info or a resolver call; any other field, or a miss, runs the standard way.
+
+        Root fields (no path yet) run the standard way: they are resolvers, and a root field
+        set is collected anew for each subscription event, so planning it would only grow."""
+        if not self.fast or path is None:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
