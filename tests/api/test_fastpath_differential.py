@@ -33,6 +33,7 @@ from graphql import (
     GraphQLUnionType,
     get_named_type,
 )
+from graphql.pyutils import Undefined
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -236,7 +237,9 @@ class Writer:
     def arguments(self, field: GraphQLField) -> str:
         parts = []
         for name, argument in field.args.items():
-            required = isinstance(argument.type, GraphQLNonNull) and argument.default_value is None
+            required = (
+                isinstance(argument.type, GraphQLNonNull) and argument.default_value is Undefined
+            )
             if not required and not self.draw(st.booleans()):
                 continue
             value = self.input_value(argument.type, name)
@@ -317,9 +320,16 @@ def _composite(field: GraphQLField) -> bool:
 
 
 class SchemaValues(Values):
+    """Values, with the schema and the IDs of real stories (asked of the schema itself)."""
+
     def __init__(self, store: GraphStore, schema: strawberry.Schema) -> None:
         super().__init__(store)
         self.schema = schema._schema
+        stories = schema.execute_sync(
+            "{ stories(first: 2) { edges { node { id } } } }", context_value=Context(store)
+        )
+        assert stories.data is not None, stories.errors
+        self.ids += [e["node"]["id"] for e in stories.data["stories"]["edges"]]
 
 
 @st.composite
