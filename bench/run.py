@@ -23,13 +23,17 @@ For each size N, on a synthetic corpus (``bench/synth.py``, generated once per N
    charged to the articles, and an upper bound, since memory freed while reading may stay with
    the allocator. The snapshot file's size per article and the corpus's bytes per document on
    disk are given beside it. Then the six-query mix (``bench/mix.py``) runs ``--rounds`` times
-   through ``schema.execute_sync`` (``bench/queries.py``), interleaved with the floor's
+   through ``schema.execute_sync`` (``bench/queries.py``) with the fast execution path (what
+   the service runs) and with Strawberry's standard executor, interleaved with the floor's
    functions (``bench/floor.py``) for the same operations: median and p99 of each. Before the
-   timing, each operation's floor answer must equal the GraphQL ``data``.
+   timing, each operation's floor answer must equal the GraphQL ``data`` of both paths.
 3. **HTTP**, for each ``--workers`` count: ``graphsvc serve --snapshot`` (warm start = seconds
    from launch until ``/readyz`` answers 200, which includes building the search index), then
    the floor, a bare Starlette route over the same snapshot (``uvicorn floor:app``, started the
-   same way). Each answers every operation once (the floor's data must equal graphsvc's), then
+   same way), and graphsvc without its response cache twice: with the fast path and with the
+   standard executor (``GRAPHSVC_FAST_PATH=false``), side by side. Each answers every
+   operation once (the floor's data must equal graphsvc's, the standard path's answers the
+   fast path's), then
    wrk (``bench/load.py``'s wrapper of ``../shared/tools/wrk-post.lua``, which checks every
    body) runs ``--duration`` seconds per operation for the small ones (article, topic page,
    lists) and once over the whole six-query mix. Recorded: req/s, p50/p90/p99/max latency,
@@ -205,7 +209,8 @@ def phase_store(a: dict[str, Any]) -> dict[str, Any]:
     from graphsvc.graph.searching import search_index
     from graphsvc.graph.snapshot import read_snapshot
 
-    schema = build_schema()
+    schema = build_schema(fast=True)
+    standard = build_schema(fast=False)  # Strawberry's own executor, timed beside the fast path
     gc.collect()
     rss_before = vm_rss()
     started = time.perf_counter()
@@ -234,7 +239,10 @@ def phase_store(a: dict[str, Any]) -> dict[str, Any]:
             equal[case.name] = False
             continue
         mine = floor.answer(store, case.name, case.variables)
-        equal[case.name] = result.data == mine
+        theirs = standard.execute_sync(
+            case.query, variable_values=case.variables, context_value=context
+        )
+        equal[case.name] = result.data == mine == theirs.data and not theirs.errors
         if not equal[case.name]:
             differences[case.name] = first_difference(result.data, mine)
     if errors:
@@ -248,14 +256,16 @@ def phase_store(a: dict[str, Any]) -> dict[str, Any]:
     for case in mix:
         for _ in range(a["warmup"]):
             run_once(schema, case, context)
+            run_once(standard, case, context)
             floor_once(case)
     times: dict[str, dict[str, list[float]]] = {
-        side: {c.name: [] for c in mix} for side in ("graphql", "floor")
+        side: {c.name: [] for c in mix} for side in ("graphql", "standard", "floor")
     }
     started = time.perf_counter()
     for _ in range(a["rounds"]):
         for case in mix:
             times["graphql"][case.name].append(run_once(schema, case, context))
+            times["standard"][case.name].append(run_once(standard, case, context))
             times["floor"][case.name].append(floor_once(case))
     total = time.perf_counter() - started
 
@@ -289,6 +299,7 @@ def phase_store(a: dict[str, Any]) -> dict[str, Any]:
         "warmup": a["warmup"],
         "seconds": total,
         "graphql": {name: summary(v) for name, v in times["graphql"].items()},
+        "standard": {name: summary(v) for name, v in times["standard"].items()},
         "floor": {name: summary(v) for name, v in times["floor"].items()},
         "peak_rss_self": max_rss_self(),
     }
@@ -564,14 +575,23 @@ def serving(service: Service) -> Iterator[Service]:
 
 
 def graphsvc_service(
-    snapshot: Path, workers: int, work: Path, *, response_cache: bool = True
+    snapshot: Path,
+    workers: int,
+    work: Path,
+    *,
+    response_cache: bool = True,
+    fast_path: bool = True,
 ) -> Service:
     """graphsvc from the snapshot; ``response_cache=False`` turns its response cache off, so
-    that every request runs through GraphQL (the engine's own throughput)."""
+    that every request runs through GraphQL (the engine's own throughput); ``fast_path=False``
+    runs Strawberry's standard executor instead of the fast path (``GRAPHSVC_FAST_PATH``)."""
     command = [sys.executable, "-m", "graphsvc", "serve", "--snapshot", str(snapshot)]
     command += ["--workers", str(workers), "--log-level", "warning", "--no-watch"]
     name = "graphsvc" if response_cache else "graphsvc-uncached"
     env = {} if response_cache else {"GRAPHSVC_RESPONSE_CACHE_BYTES": "0"}
+    if not fast_path:
+        name += "-standard"
+        env["GRAPHSVC_FAST_PATH"] = "false"
     return Service(name, command, workers, "/graphql", work / f"{name}-w{workers}.log", env)
 
 
@@ -667,6 +687,12 @@ def run_http(
         u = measure_service(
             graphsvc_service(snapshot, workers, work, response_cache=False), mix, args, work
         )
+        s = measure_service(
+            graphsvc_service(snapshot, workers, work, response_cache=False, fast_path=False),
+            mix,
+            args,
+            work,
+        )
         f = measure_service(floor_service(snapshot, workers, work), floor_cases(mix), args, work)
         equal, differences = {}, {}
         for case in mix:
@@ -678,14 +704,20 @@ def run_http(
         out[str(workers)] = {
             "graphsvc": g,
             "graphsvc_uncached": u,
+            "graphsvc_standard": s,
             "floor": f,
             "equal": equal,
             "differences": differences,
             "answer_problems": answer_problems("graphsvc", g["answers"])
             + answer_problems("graphsvc-uncached", u["answers"])
+            + answer_problems("graphsvc-uncached-standard", s["answers"])
             + answer_problems("floor", f["answers"]),
         }
-        for side in (g, u, f):  # keep the JSON small: the answers were compared
+        for case in mix:  # the standard path's answers are the fast path's
+            if s["answers"][case.name]["body"] != u["answers"][case.name]["body"]:
+                equal[case.name] = False
+                differences[case.name] = "the standard path's answer differs from the fast path's"
+        for side in (g, u, s, f):  # keep the JSON small: the answers were compared
             for a in side["answers"].values():
                 a["bytes"] = len(json.dumps(a.pop("body")))
     return out
@@ -750,7 +782,7 @@ def failures_of(record: dict[str, Any]) -> list[str]:
         for op, ok in h["equal"].items():
             if not ok:
                 out.append(f"HTTP {workers}w {op}: floor differs: {h['differences'].get(op)}")
-        for side in ("graphsvc", "graphsvc_uncached", "floor"):
+        for side in ("graphsvc", "graphsvc_uncached", "graphsvc_standard", "floor"):
             for run, r in h.get(side, {}).get("runs", {}).items():
                 for k in ("socket_errors", "non_2xx", "graphql_errors"):
                     if r.get(k):
@@ -883,6 +915,16 @@ def rows_of(record: dict[str, Any]) -> list[Row]:
                     ok,
                 )
             )
+            st = store.get("standard", {}).get(op)
+            if st:  # the same operation through Strawberry's standard executor
+                rows.append(
+                    Row(
+                        f"in-process {op}, standard path",
+                        f"{st['median_ms']:.2f} / {st['p99_ms']:.2f} ms",
+                        f"{fl['median_ms']:.2f} / {fl['p99_ms']:.2f} ms floor",
+                        _ratio(st["p99_ms"], fl["p99_ms"]),
+                    )
+                )
     for workers, h in http.items():
         for run, r, label in [
             *((run, r, "") for run, r in h["graphsvc"]["runs"].items()),
@@ -890,10 +932,14 @@ def rows_of(record: dict[str, Any]) -> list[Row]:
                 (run, r, ", no response cache")
                 for run, r in h.get("graphsvc_uncached", {}).get("runs", {}).items()
             ),
+            *(
+                (run, r, ", no response cache, standard path")
+                for run, r in h.get("graphsvc_standard", {}).get("runs", {}).items()
+            ),
         ]:
             fl = h["floor"]["runs"][run]
             ratio = _ratio(r["rps"], fl["rps"])
-            small = run in SMALL
+            small = run in SMALL and "standard" not in label  # the target is the fast path's
             rows.append(
                 Row(
                     f"HTTP {run}, {workers}w{label}",
@@ -909,7 +955,7 @@ def rows_of(record: dict[str, Any]) -> list[Row]:
             sum(
                 r.get(k, 0)
                 for h in http.values()
-                for s in ("graphsvc", "graphsvc_uncached", "floor")
+                for s in ("graphsvc", "graphsvc_uncached", "graphsvc_standard", "floor")
                 for r in h.get(s, {}).get("runs", {}).values()
             )
             for k in ("socket_errors", "non_2xx", "graphql_errors")

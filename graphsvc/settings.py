@@ -36,6 +36,7 @@ class Settings:
     idle_timeout: int = 5  # seconds a keep-alive connection may idle between requests
     max_connections: int = 1000  # open connections per worker, HTTP and WebSocket (503 above)
     response_cache_bytes: int = 64 * 1024 * 1024  # 0: no response cache
+    fast_path: bool = True  # False: Strawberry's standard executor (graphsvc.api.execution)
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 4000

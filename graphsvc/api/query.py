@@ -16,7 +16,7 @@ from graphsvc.api.graphtypes import (
     Path,
     SearchHit,
     Subgraph,
-    graph_edge,
+    graph_edges,
     nodes_of,
     problem_of,
     stats_of,
@@ -70,7 +70,7 @@ def _path(store: GraphStore, keys: list[str]) -> Path:
     return Path(
         length=len(keys) - 1,
         nodes=nodes_of(store, keys),
-        edges=[graph_edge(store, e) for e in traversal.path_edges(store, keys)],
+        edges=graph_edges(store, traversal.path_edges(store, keys)),
     )
 
 
@@ -237,7 +237,7 @@ class Query:
             raise PublicError(str(exc)) from None
         return Subgraph(
             nodes=nodes_of(store, sub.nodes),
-            edges=[graph_edge(store, e) for e in sub.edges],
+            edges=graph_edges(store, sub.edges),
             truncated=sub.truncated,
         )
 

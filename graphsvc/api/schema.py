@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,16 +20,19 @@ from strawberry.types.graphql import OperationType
 
 from graphsvc.api.analytics import AnalyticsQuery
 from graphsvc.api.context import is_public
+from graphsvc.api.execution import FastExecutor
 from graphsvc.api.export_field import ExportQuery
 from graphsvc.api.limits import Limits, limit_extensions
 from graphsvc.api.query import Query
 from graphsvc.api.subscription import Subscription, WebSocketSubscriptionsOnly
 from graphsvc.api.types import Article, Provider, Topic
+from graphsvc.settings import Settings
 
 #: Root query types, merged into one ``Query``; a feature adds its own class here.
 QUERY_TYPES: tuple[type, ...] = (Query, AnalyticsQuery, ExportQuery)
 
 log = logging.getLogger("graphsvc.api")
+FAST_PATH = "GRAPHSVC_FAST_PATH"
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 
 
@@ -76,8 +80,15 @@ class GraphsvcSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
-    """The schema with every limit; unexpected errors reach clients as a generic message."""
+def build_schema(limits: Limits | None = None, fast: bool | None = None) -> strawberry.Schema:
+    """The schema with every limit; unexpected errors reach clients as a generic message.
+
+    ``fast`` executes with the fast path (``graphsvc.api.execution``); False gives
+    Strawberry's standard executor, the same answers (the differential test and the
+    benchmarks compare the two). None: the ``GRAPHSVC_FAST_PATH`` setting (default true).
+    """
+    if fast is None:  # this setting alone: another variable's bad value is not this call's error
+        fast = Settings.from_env({FAST_PATH: os.environ.get(FAST_PATH, "")}).fast_path
     return GraphsvcSchema(
         query=strawberry.type(
             merge_types("Query", QUERY_TYPES),
@@ -90,6 +101,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             *limit_extensions(limits or Limits()),
             lambda: MaskErrors(should_mask_error=lambda e: not is_public(e)),
         ],
+        execution_context_class=FastExecutor if fast else None,
     )
 
 
