@@ -14,7 +14,6 @@ import strawberry
 
 from graphsvc.api.context import Info, PublicError, decode_id
 from graphsvc.api.types import ArticleFilter
-from graphsvc.graph import queries
 
 EXPORT_PATH = "/export/graph."
 #: Deepest seed neighbourhood an export takes (graphsvc.export.select.MAX_DEPTH).

@@ -3,9 +3,9 @@
 Each dated article is an open interval starting on its publication day (``timeformat date``,
 ``timezone UTC``; the full time stays in the ``publishedAt`` attribute), so Gephi's timeline
 shows the graph growing; undated articles, providers and topics exist throughout. ``date`` is
-the time format that both Gephi and ``networkx.read_gexf`` read. The node kind is an attribute and a ``viz:color``.
-Edges are numbered from 0 in export order (``id``, as in Gephi's own files). Written by hand
-as a stream, like GraphML.
+the time format that both Gephi and ``networkx.read_gexf`` read. The node kind is an attribute
+and a ``viz:color``. Edges are numbered from 0 in export order (``id``, as in Gephi's own
+files). Written by hand as a stream, like GraphML.
 """
 
 from __future__ import annotations

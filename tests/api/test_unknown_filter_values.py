@@ -24,7 +24,10 @@ FIELDS = {
         ({"topics": ["Nope"]}, "no topic named 'Nope'"),
         ({"topics": ["AI", "Nope"]}, "no topic named 'Nope'"),
         ({"providers": ["nowhere.example"]}, "no provider with domain 'nowhere.example'"),
-        ({"topics": ["AI"], "providers": ["kerneltimes.io", "nowhere.example"]}, "'nowhere.example'"),
+        (
+            {"topics": ["AI"], "providers": ["kerneltimes.io", "nowhere.example"]},
+            "'nowhere.example'",
+        ),
     ],
 )
 def test_an_unknown_value_is_an_error_naming_it(
