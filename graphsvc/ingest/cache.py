@@ -17,7 +17,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 #: Bump when the record format or normalisation rules change: older caches are then dropped.
-RECORD_FORMAT = 8
+RECORD_FORMAT = 9  # 9: null topic entries give a null-entry warning
 
 
 def _lib_version(name: str) -> str:
