@@ -112,8 +112,7 @@ def load_with_progress(
     check_corpus(corpus)
     from graphsvc.graph.loading import load_store
 
-    err = console()
-    show = err.is_terminal if show_progress is None else show_progress
+    show = sys.stderr.isatty() if show_progress is None else show_progress
     kwargs: dict[str, Any] = {
         "cache_dir": settings.cache_dir,
         "use_cache": not settings.no_cache,
@@ -129,7 +128,7 @@ def load_with_progress(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err,
+        console=console(),
         transient=True,
     ) as bar:
         task = bar.add_task(str(corpus), total=None)
