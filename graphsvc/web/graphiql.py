@@ -247,20 +247,54 @@ _BOOTSTRAP = r"""
   var fetcher = GraphiQL.createFetcher(fetcherOptions);
   var explorer = GraphiQLPluginExplorer.explorerPlugin();
 
-  // "Examples" picker shown in GraphiQL's logo slot: opens the chosen example
-  // in a new tab (works even when saved tabs from an earlier visit are restored).
+  // Open a query in a tab: the open tab that holds the same text if there is one (picking an
+  // example twice, or reloading a link, opens no duplicate), else a new tab. The first tab
+  // (Overview) is never overwritten.
+  function openQuery(editor, query) {
+    var wanted = query.trim();
+    for (var i = 0; i < editor.tabs.length; i++) {
+      if ((editor.tabs[i].query || "").trim() === wanted) {
+        if (i !== editor.activeTabIndex) { editor.changeTab(i); }
+        return;
+      }
+    }
+    editor.addTab();
+    setTimeout(function () {
+      if (editor.queryEditor) { editor.queryEditor.setValue(query); }
+    }, 0);
+  }
+
+  // The query an "Open in playground" link passes in the fragment: /graphql#query=...
+  function linkedQuery() {
+    return new URLSearchParams(window.location.hash.slice(1)).get("query") || null;
+  }
+
+  // "Examples" picker shown in GraphiQL's logo slot: opens the chosen example in its tab (works
+  // even when saved tabs from an earlier visit are restored). It also opens a linked query,
+  // once the query editor exists, and again when the fragment changes.
   function ExamplePicker() {
     var editor = GraphiQL.React.useEditorContext({ nonNull: true });
+    var opened = React.useRef(null);
+    var ready = Boolean(editor.queryEditor);
+    React.useEffect(function () {
+      if (!ready) { return undefined; }
+      function openLinked() {
+        var query = linkedQuery();
+        if (query && query !== opened.current) {
+          opened.current = query;
+          openQuery(editor, query);
+        }
+      }
+      openLinked();
+      window.addEventListener("hashchange", openLinked);
+      return function () { window.removeEventListener("hashchange", openLinked); };
+    });
     if (!CONFIG.examples.length) { return null; }
     function onChange(event) {
       var index = Number(event.target.value);
       event.target.value = "";
       if (!(index >= 0)) { return; }
-      var query = CONFIG.examples[index].query;
-      editor.addTab();
-      setTimeout(function () {
-        if (editor.queryEditor) { editor.queryEditor.setValue(query); }
-      }, 0);
+      openQuery(editor, CONFIG.examples[index].query);
     }
     var options = [h("option", { key: "placeholder", value: "" }, "Examples\u2026")];
     CONFIG.examples.forEach(function (example, index) {
@@ -268,7 +302,7 @@ _BOOTSTRAP = r"""
     });
     return h("select", {
       className: "graphsvc-examples",
-      "aria-label": "Open an example query in a new tab",
+      "aria-label": "Open an example query in its tab",
       defaultValue: "",
       onChange: onChange
     }, options);
@@ -284,8 +318,8 @@ _BOOTSTRAP = r"""
       plugins: [explorer],
       defaultQuery: CONFIG.defaultQuery,
       defaultTabs: defaultTabs,
-      // "Open in playground" links (from the explorer page) pass the query in the fragment.
-      query: new URLSearchParams(window.location.hash.slice(1)).get("query") || undefined,
+      // No `query` prop: it would replace the first tab's query. A query linked in the
+      // fragment (the explorer's "Open in playground") opens in its own tab (ExamplePicker).
       defaultEditorToolsVisibility: true,
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: false,
@@ -464,6 +498,11 @@ class OfflineGraphiQLMixin:
     graphiql_subscriptions: bool = True
     graphiql_title: str = "graphsvc GraphiQL"
 
+    def graphiql_examples(self, request: Request) -> list[tuple[str, str]]:
+        """The examples of the page served for this request (override to vary them, e.g. with
+        the data served): ``graphiql_example_queries`` by default."""
+        return list(self.graphiql_example_queries)
+
     async def render_graphql_ide(self, request: Request) -> Response:  # strawberry 0.341 signature
         root = resolve_asset_root()
         missing = missing_assets(root)
@@ -479,7 +518,7 @@ class OfflineGraphiQLMixin:
             endpoint=endpoint,
             subscription_endpoint=endpoint if self.graphiql_subscriptions else None,
             default_query=self.graphiql_default_query,
-            example_queries=list(self.graphiql_example_queries),
+            example_queries=self.graphiql_examples(request),
             asset_prefix=self.graphiql_asset_prefix,
             title=self.graphiql_title,
         )
