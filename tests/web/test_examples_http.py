@@ -5,10 +5,9 @@ depending on that header)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
 import re
+from typing import Any
 
 import httpx
 from graphql import NonNullTypeNode, OperationDefinitionNode, parse
