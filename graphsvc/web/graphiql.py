@@ -247,54 +247,67 @@ _BOOTSTRAP = r"""
   var fetcher = GraphiQL.createFetcher(fetcherOptions);
   var explorer = GraphiQLPluginExplorer.explorerPlugin();
 
-  // Open a query in a tab: the open tab that holds the same text if there is one (picking an
-  // example twice, or reloading a link, opens no duplicate), else a new tab. The first tab
-  // (Overview) is never overwritten.
-  function openQuery(editor, query) {
-    var wanted = query.trim();
-    for (var i = 0; i < editor.tabs.length; i++) {
-      if ((editor.tabs[i].query || "").trim() === wanted) {
-        if (i !== editor.activeTabIndex) { editor.changeTab(i); }
-        return;
-      }
-    }
-    editor.addTab();
-    setTimeout(function () {
-      if (editor.queryEditor) { editor.queryEditor.setValue(query); }
-    }, 0);
-  }
-
   // The query an "Open in playground" link passes in the fragment: /graphql#query=...
   function linkedQuery() {
     return new URLSearchParams(window.location.hash.slice(1)).get("query") || null;
   }
 
-  // "Examples" picker shown in GraphiQL's logo slot: opens the chosen example in its tab (works
-  // even when saved tabs from an earlier visit are restored). It also opens a linked query,
-  // once the query editor exists, and again when the fragment changes.
+  // "Examples" picker shown in GraphiQL's logo slot. A query (an example picked, or one linked
+  // from the explorer, once the editor exists and whenever the fragment changes) opens in the
+  // open tab that holds the same text, if any (so picking twice, or reloading a link, opens no
+  // duplicate), else in a new tab; the first tab (Overview) is never overwritten. Works even
+  // when saved tabs from an earlier visit are restored.
   function ExamplePicker() {
     var editor = GraphiQL.React.useEditorContext({ nonNull: true });
-    var opened = React.useRef(null);
-    var ready = Boolean(editor.queryEditor);
+    var linked = React.useRef(null);
+    var pending = React.useRef(null); // {query, index}: a new tab waiting for its query
+
+    function openQuery(query) {
+      var wanted = query.trim();
+      for (var i = 0; i < editor.tabs.length; i++) {
+        if ((editor.tabs[i].query || "").trim() === wanted) {
+          if (i !== editor.activeTabIndex) { editor.changeTab(i); }
+          return;
+        }
+      }
+      pending.current = { query: query, index: editor.tabs.length };
+      editor.addTab();
+    }
+
     React.useEffect(function () {
-      if (!ready) { return undefined; }
+      // GraphiQL fills the editor from the active tab after a tab change: the new tab's query
+      // goes in once the new tab is the active one (again, until the tab holds it).
+      var wait = pending.current;
+      if (wait && editor.queryEditor) {
+        var tab = editor.tabs[editor.activeTabIndex];
+        if (editor.activeTabIndex !== wait.index || !tab) {
+          if (editor.tabs.length <= wait.index) { return; } // the new tab is not there yet
+          pending.current = null; // the user went elsewhere
+        } else if ((tab.query || "").trim() === wait.query.trim()) {
+          pending.current = null;
+        } else if (editor.queryEditor.getValue() !== wait.query) {
+          editor.queryEditor.setValue(wait.query);
+        }
+      }
+      if (!editor.queryEditor || pending.current) { return undefined; }
       function openLinked() {
         var query = linkedQuery();
-        if (query && query !== opened.current) {
-          opened.current = query;
-          openQuery(editor, query);
+        if (query && query !== linked.current) {
+          linked.current = query;
+          openQuery(query);
         }
       }
       openLinked();
       window.addEventListener("hashchange", openLinked);
       return function () { window.removeEventListener("hashchange", openLinked); };
     });
+
     if (!CONFIG.examples.length) { return null; }
     function onChange(event) {
       var index = Number(event.target.value);
       event.target.value = "";
       if (!(index >= 0)) { return; }
-      openQuery(editor, CONFIG.examples[index].query);
+      openQuery(CONFIG.examples[index].query);
     }
     var options = [h("option", { key: "placeholder", value: "" }, "Examples\u2026")];
     CONFIG.examples.forEach(function (example, index) {
