@@ -19,11 +19,12 @@ from graphsvc.model import Article
 
 Example = tuple[str, str]
 
-#: The first tab. Its comment is wrapped to fit the query editor of a 1024 px window.
-DEFAULT_QUERY = """# Welcome to graphsvc. Run a query with
-# Ctrl-Enter or the \u25b6 button. The Examples
-# menu (top left) has more, each filled
-# from the graph served here.
+#: The first tab. Its comment is wrapped to fit the query editor beside the explorer panel.
+DEFAULT_QUERY = """# Welcome to graphsvc. Run a query
+# with Ctrl-Enter or the \u25b6 button.
+# The Examples menu (top right) has
+# more, each filled from the graph
+# served here.
 query Overview {
   stats { articles stubs providers topics edges }
   topics(first: 5) {

@@ -42,12 +42,18 @@ def require_assets() -> None:
 
 
 def comment_overflow(page: Any) -> list[str]:
-    """The welcome comment's lines that reach past the query editor's visible width."""
+    """The welcome comment's lines that reach past the query editor's visible width (or under
+    its floating toolbar)."""
     return list(
         page.evaluate(
             """() => {
       const editor = document.querySelector(".graphiql-query-editor .CodeMirror-scroll");
-      const right = editor.getBoundingClientRect().right;
+      const toolbar = document.querySelector(".graphiql-query-editor .graphiql-toolbar");
+      // The run and prettify buttons float over the editor's right side and hide what is under.
+      const right = Math.min(
+        editor.getBoundingClientRect().right,
+        toolbar ? toolbar.getBoundingClientRect().left : Infinity,
+      );
       return [...document.querySelectorAll(".graphiql-query-editor .CodeMirror-line > span")]
         .filter((span) => span.textContent.startsWith("#"))
         .filter((span) => span.getBoundingClientRect().right > right + 0.5)
@@ -119,6 +125,8 @@ def test_playground_runs_queries_offline(
         page.get_by_role("button", name="Show GraphiQL Explorer").click()
         explorer = page.locator(".graphiql-explorer-root")
         expect(explorer).to_be_visible(timeout=10_000)
+        page.wait_for_timeout(300)
+        assert comment_overflow(page) == []  # beside the explorer panel too
         for field in ("articles", "ingestProblems", "shortestPath"):
             expect(explorer).to_contain_text(field)
 
@@ -240,7 +248,10 @@ def test_open_in_playground_keeps_the_overview_tab(
         tabs.nth(0).locator(".graphiql-tab-button").click()
         expect(query_editor).to_contain_text("query Overview")
         expect(query_editor).not_to_contain_text("ExplorerView")
-        page.wait_for_timeout(1_000)  # GraphiQL saves its tabs after a short debounce
+        # GraphiQL saves its tabs (in localStorage) after a debounce: reload once they are.
+        page.wait_for_function(
+            "() => (localStorage.getItem('graphiql:tabState') || '').includes('ExplorerView')"
+        )
         page.reload(wait_until="load")
         expect(query_editor).to_contain_text("query ExplorerView", timeout=20_000)
         expect(tabs).to_have_count(2 + len(examples))
