@@ -190,7 +190,7 @@ def test_help_reads_naturally(command: tuple[str, ...]) -> None:
     """No Python types after options (``--json <bool>``, ``--topic <list[str]>``) and no
     ``{corpus}``: flags stand alone, values have a placeholder such as ``--port PORT``."""
     text = _help(*command)
-    assert "Usage:" in text and "--help  " in text.replace("--help ", "--help  ")
+    assert "Usage:" in text and "--help" in text
     assert not re.findall(r"<[a-z_\[\]]+>|\{[a-z_]+\}", text), text
     for flag in ("--help", "--json", "--strict", "--no-cache", "--version"):
         assert not re.search(rf"{flag} [A-Z<]", text), text

@@ -4,10 +4,14 @@ articles". Known values, in any spelling the lookups accept, still answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
-from conftest import Run
 
 from graphsvc.graph.store import GraphStore
+
+Run = Callable[..., Any]  # the runner fixtures of tests/api/conftest.py
 
 FIELDS = {
     "articles": "query($f: ArticleFilter) { articles(filter: $f) { totalCount } }",
