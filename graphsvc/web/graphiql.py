@@ -285,8 +285,13 @@ _BOOTSTRAP = r"""
           pending.current = null; // the user went elsewhere
         } else if ((tab.query || "").trim() === wait.query.trim()) {
           pending.current = null;
-        } else if (editor.queryEditor.getValue() !== wait.query) {
-          editor.queryEditor.setValue(wait.query);
+        } else {
+          // The tab is told too: the editor's change event alone can come before GraphiQL
+          // listens to it, and the tab (saved for the next visit) would keep the default.
+          if (editor.queryEditor.getValue() !== wait.query) {
+            editor.queryEditor.setValue(wait.query);
+          }
+          editor.updateActiveTabValues({ query: wait.query, operationName: null });
         }
       }
       if (!editor.queryEditor || pending.current) { return undefined; }
