@@ -50,7 +50,9 @@ def say(message: str, **kwargs: Any) -> None:
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``error: message`` on stderr and exit with ``code`` (2: a usage error)."""
-    say(f"[red]error:[/] {message}", highlight=False)
+    from rich.markup import escape
+
+    say(f"[red]error:[/] {escape(message)}", highlight=False)  # a path may hold "[...]"
     raise typer.Exit(code)
 
 
@@ -182,9 +184,11 @@ def warn_if_empty(corpus: Path, summary: dict[str, Any]) -> bool:
     """Say on stderr when the corpus holds no document at all; whether it did not."""
     if summary["files"]:
         return False
+    from rich.markup import escape
+
     ignored = len(summary["ignored"])
     say(
-        f"[yellow]warning:[/] no documents found in {corpus}: graphsvc reads .md, .markdown"
+        f"[yellow]warning:[/] no documents found in {escape(str(corpus))}: graphsvc reads .md, .markdown"
         " and .txt files (in any subfolder but hidden ones)"
         + (f"; {ignored} other entries ignored" if ignored else ""),
         highlight=False,
