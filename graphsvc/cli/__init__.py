@@ -188,8 +188,8 @@ def warn_if_empty(corpus: Path, summary: dict[str, Any]) -> bool:
 
     ignored = len(summary["ignored"])
     say(
-        f"[yellow]warning:[/] no documents found in {escape(str(corpus))}: graphsvc reads .md, .markdown"
-        " and .txt files (in any subfolder but hidden ones)"
+        f"[yellow]warning:[/] no documents found in {escape(str(corpus))}: graphsvc reads .md,"
+        " .markdown and .txt files (in any subfolder but hidden ones)"
         + (f"; {ignored} other entries ignored" if ignored else ""),
         highlight=False,
     )
