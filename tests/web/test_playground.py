@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -296,4 +297,38 @@ def test_examples_come_from_the_served_corpus(game_server: Server, chromium_brow
         assert '"errors"' not in result.inner_text()
     finally:
         context.close()
+    assert not errors, errors
+
+
+@pytest.mark.browser
+def test_an_empty_graph_offers_examples_that_need_no_value(
+    tmp_path: Path, chromium_browser: Any
+) -> None:
+    """No document: the picker offers only examples that need no ID, URL or name, and they
+    run without errors."""
+    require_assets()
+    from playwright.sync_api import expect
+
+    (tmp_path / "corpus").mkdir()
+    settings = corpus_settings(tmp_path / "corpus", tmp_path / "cache", watch=False)
+    with running_server(settings) as server:
+        context, page, errors = _page(chromium_browser)
+        try:
+            page.goto(server.graphql, wait_until="load")
+            query_editor = page.locator(".graphiql-query-editor .CodeMirror")
+            expect(query_editor).to_contain_text("query Overview", timeout=20_000)
+            picker = page.locator("select.graphsvc-examples")
+            names = [name for name, _ in examples_for(None)]
+            expect(picker.locator("option")).to_have_text(["Examples\u2026", *names])
+            for name, query in examples_for(None):
+                assert '"' not in query.replace('"""', ""), (name, query)  # no value to fill
+            picker.select_option(label=names[0])
+            expect(query_editor).to_contain_text("query Lists")
+            page.wait_for_timeout(600)  # the operation name follows the editor after a debounce
+            page.locator(".graphiql-execute-button").click()
+            result = page.locator(".graphiql-response .CodeMirror")
+            expect(result).to_contain_text('"totalCount": 0', timeout=15_000)
+            assert '"errors"' not in result.inner_text()
+        finally:
+            context.close()
     assert not errors, errors
