@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from support import SEEDS, stop, wait_ready
 
 
@@ -61,7 +64,7 @@ def test_ingest_table_and_strict(tmp_path: Path) -> None:
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     missing = run("ingest", str(tmp_path / "missing"), cache=tmp_path)
-    assert missing.returncode == 2 and "not a folder" in missing.stderr
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
     assert run("ingest", str(SEEDS), "--no-such-flag", cache=tmp_path).returncode == 2
 
 
@@ -164,3 +167,214 @@ def test_serve_reads_host_port_workers_and_log_level_from_the_environment(
         output = log.read_text()
         assert f"playground: http://127.0.0.1:{option_port}/graphql" in output, output
         assert "INFO:     graphsvc.web: graph loaded: 21 articles" in output, output
+
+
+# Help that reads naturally ------------------------------------------------------------------
+COMMANDS = ("ingest", "build", "export", "serve", "schema")
+
+
+def _help(*command: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "graphsvc", *command, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("command", [(), *((c,) for c in COMMANDS)])
+def test_help_reads_naturally(command: tuple[str, ...]) -> None:
+    """No Python types after options (``--json <bool>``, ``--topic <list[str]>``) and no
+    ``{corpus}``: flags stand alone, values have a placeholder such as ``--port PORT``."""
+    text = _help(*command)
+    assert "Usage:" in text and "--help" in text
+    assert not re.findall(r"<[a-z_\[\]]+>|\{[a-z_]+\}", text), text
+    for flag in ("--help", "--json", "--strict", "--no-cache", "--version"):
+        assert not re.search(rf"{flag} [A-Z<]", text), text
+
+
+def test_help_names_the_placeholders() -> None:
+    assert "CORPUS" in _help("ingest") and "--cache-dir DIR" in _help("ingest")
+    serve = _help("serve")
+    assert "[CORPUS]" in serve and "--port PORT" in serve and "--snapshot FILE" in serve
+    export = _help("export")
+    assert "--topic NAME" in export and "--provider DOMAIN" in export
+    from graphsvc.cli.export import FORMAT_NAMES
+    from graphsvc.export import FORMATS
+
+    for fmt in FORMATS.values():  # the help's list of formats is written out: all of them
+        assert re.search(
+            rf"(^|, ){re.escape(fmt.name)}( \(\.{fmt.extension}\))?(,|$)", FORMAT_NAMES
+        )
+
+
+# Paths of the wrong kind, empty corpora, ignored files --------------------------------------
+def test_a_path_of_the_wrong_kind_says_so(tmp_path: Path) -> None:
+    file = tmp_path / "story.md"
+    file.write_text("---\ntitle: A\nwebUrl: https://x.org/a\n---\n")
+    for args in (("serve", str(file)), ("ingest", str(file))):
+        done = run(*args, cache=tmp_path / "cache")
+        assert done.returncode == 2, done
+        assert f"{file} is a file, not a folder" in done.stderr, done.stderr
+        assert "does not exist" not in done.stderr
+    done = run("serve", "--snapshot", str(tmp_path), cache=tmp_path / "cache")
+    assert done.returncode == 2, done
+    assert f"snapshot {tmp_path} is a folder, not a snapshot file" in done.stderr, done.stderr
+    missing = run("serve", str(tmp_path / "nowhere"), cache=tmp_path / "cache")
+    assert missing.returncode == 2 and "does not exist" in missing.stderr, missing
+
+
+def test_an_empty_corpus_says_no_documents_were_found(tmp_path: Path) -> None:
+    corpus = tmp_path / "empty"
+    corpus.mkdir()
+    (corpus / "notes.pdf").write_bytes(b"%PDF")
+    done = run("ingest", str(corpus), cache=tmp_path / "cache")
+    assert done.returncode == 0, done
+    assert f"no documents found in {corpus}" in done.stderr, done.stderr
+    assert ".md, .markdown and .txt" in done.stderr and "1 other entries ignored" in done.stderr
+    strict = run("ingest", str(corpus), "--strict", cache=tmp_path / "cache")
+    assert strict.returncode == 1 and "no documents found" in strict.stderr, strict
+    (corpus / "a.md").write_text("---\ntitle: A\nwebUrl: https://x.org/a\n---\n")
+    some = run("ingest", str(corpus), "--strict", cache=tmp_path / "cache")
+    assert some.returncode == 0 and "no documents found" not in some.stderr, some
+
+
+def test_the_table_lists_ignored_files(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    (corpus / ".hidden").mkdir(parents=True)
+    (corpus / "a.md").write_text("---\ntitle: A\nwebUrl: https://x.org/a\n---\n")
+    (corpus / "photo.jpeg").write_bytes(b"\xff\xd8")
+    done = run("ingest", str(corpus), cache=tmp_path / "cache")
+    assert done.returncode == 0, done
+    assert "Ignored" in done.stdout, done.stdout
+    assert "photo.jpeg" in done.stdout and ".hidden/" in done.stdout, done.stdout
+    report = json.loads(run("ingest", str(corpus), "--json", cache=tmp_path / "cache").stdout)
+    assert len(report["ignored"]) == 2
+
+
+# Snapshots checked before serving -----------------------------------------------------------
+def test_a_bad_snapshot_is_refused_before_serving(tmp_path: Path) -> None:
+    garbage = tmp_path / "bad.snap"
+    garbage.write_bytes(b"not a snapshot at all\n" * 10)
+    snap = tmp_path / "seeds.snap"
+    built = run("build", str(SEEDS), "-o", str(snap), cache=tmp_path / "cache")
+    assert built.returncode == 0, built.stderr
+    data = bytearray(snap.read_bytes())
+    data[len(data) // 3] ^= 0xFF  # one byte inside a section: only its checksum tells
+    damaged = tmp_path / "damaged.snap"
+    damaged.write_bytes(bytes(data))
+    for path, reason in (
+        (garbage, "is not a graphsvc snapshot"),
+        (damaged, "fails its checksum"),
+    ):
+        done = run("serve", "--snapshot", str(path), "--port", str(free_port()), cache=tmp_path)
+        assert done.returncode == 2, done
+        assert str(path) in done.stderr and reason in done.stderr, done.stderr
+        assert "Uvicorn running" not in done.stdout + done.stderr
+
+
+# Ports ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("where", ["option", "environment"])
+def test_a_port_out_of_range_is_a_usage_error(tmp_path: Path, where: str) -> None:
+    args = ["serve", str(SEEDS)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
+    if where == "option":
+        args += ["--port", "99999"]
+    else:
+        env["GRAPHSVC_PORT"] = "99999"
+    done = subprocess.run(
+        [sys.executable, "-m", "graphsvc", *args, "--cache-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 2, done
+    assert "port 99999 is out of range" in done.stderr and "0 to 65535" in done.stderr
+    assert "playground" not in done.stdout + done.stderr
+
+
+def test_a_port_in_use_is_named_before_anything_is_announced(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run("serve", str(SEEDS), "--port", str(port), "--no-watch", cache=tmp_path)
+    output = done.stdout + done.stderr
+    assert done.returncode == 3, output
+    assert f"port {port} on 127.0.0.1 is already in use" in output, output
+    assert "--port" in output
+    assert "playground:" not in output and "Errno" not in output, output
+
+
+def test_the_announced_url_is_the_one_that_answers(tmp_path: Path) -> None:
+    """With --port 0 the server binds a free port first and announces that one."""
+    log = tmp_path / "serve.log"
+    env = {"GRAPHSVC_CACHE_DIR": str(tmp_path / "cache")}
+    with _serving(str(SEEDS), "--port", "0", "--no-watch", env=env, log=log) as proc:
+        found = None
+        for _ in range(600):  # hang guard: 60 s
+            found = re.search(r"playground: http://127\.0\.0\.1:(\d+)/graphql", log.read_text())
+            if found or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert found, log.read_text()
+        port = int(found.group(1))
+        assert port != 0
+        wait_ready(f"http://127.0.0.1:{port}", 120, proc, log)
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/graphql", json={"query": "{ stats { articles } }"}
+        )
+        assert answer.json()["data"] == {"stats": {"articles": 21}}
+
+
+def test_the_serve_log_counts_ingest_warnings(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(
+        "---\ntitle: A\nwebUrl: https://x.org/a\ntopics: [AI, null]\n"
+        "related:\n  - null\n  - {title: B, webUrl: 'https://x.org/b'}\n---\n"
+    )
+    report = json.loads(run("ingest", str(corpus), "--json", cache=tmp_path / "cache").stdout)
+    assert [w["kind"] for w in report["warnings"]] == ["null-entry", "null-entry"]
+    log = tmp_path / "serve.log"
+    env = {"GRAPHSVC_CACHE_DIR": str(tmp_path / "cache")}
+    port = free_port()
+    with _serving(str(corpus), "--port", str(port), "--no-watch", env=env, log=log) as proc:
+        wait_ready(f"http://127.0.0.1:{port}", 120, proc, log)
+        output = log.read_text()
+    assert "0 rejected, 2 warnings (`graphsvc ingest` lists them)" in output, output
+
+
+# Start-up: each command imports what it needs -------------------------------------------------
+HEAVY = ("starlette", "strawberry", "networkx", "uvicorn", "rich", "graphsvc.graph", "graphql")
+
+
+def _imported(*argv: str) -> set[str]:
+    """The top-level packages (and graphsvc subpackages) loaded by running graphsvc ARGV."""
+    code = (
+        "import sys\nfrom graphsvc.cli import main\nsys.argv = ['graphsvc', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120
+    )
+    return set(done.stderr.split())
+
+
+@pytest.mark.parametrize("argv", [("--version",), ("--help",), ("serve", "--help")])
+def test_version_and_help_load_neither_the_graph_nor_the_web_stack(argv: tuple[str, ...]) -> None:
+    modules = _imported(*argv)
+    assert "typer" in modules  # the probe ran
+    assert not {m for m in modules if m.split(".")[0] in HEAVY or m.startswith(HEAVY)}
+
+
+def test_ingest_loads_no_web_stack(tmp_path: Path) -> None:
+    modules = _imported("ingest", str(SEEDS), "--json", "--cache-dir", str(tmp_path))
+    assert "graphsvc.graph.loading" in modules  # the probe ran the command
+    web = ("starlette", "strawberry", "uvicorn", "graphql", "graphsvc.web", "graphsvc.api")
+    assert not {m for m in modules if m.startswith(web)}

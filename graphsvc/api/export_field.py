@@ -15,7 +15,6 @@ import strawberry
 
 from graphsvc.api.context import Info, PublicError, decode_id
 from graphsvc.api.types import ArticleFilter
-from graphsvc.graph import queries
 
 EXPORT_PATH = "/export/graph."
 #: Deepest seed neighbourhood an export takes (graphsvc.export.select.MAX_DEPTH).
@@ -123,12 +122,7 @@ class ExportQuery:
     ) -> str:
         store = info.context.store
         if filter is not None:
-            for name in filter.topics or ():
-                if queries.find_topic(store, name) is None:
-                    raise PublicError(f"no topic named {name[:200]!r}")
-            for domain in filter.providers or ():
-                if queries.find_provider(store, domain) is None:
-                    raise PublicError(f"no provider with domain {domain[:200]!r}")
+            filter.checked_spec(store)
         if seed is not None and not store.has_node(decode_id(str(seed))):
             raise PublicError(f"no node with seed {str(seed)[:60]!r} in this graph")
         if depth is not None:

@@ -125,8 +125,9 @@ class Query:
         first: PageFirst = 20,
         after: After = None,
     ) -> ArticleConnection:
-        spec = filter.to_spec() if filter else queries.ArticleFilter()
-        return filtered_connection(info.context.store, spec, order_by, first, after)
+        store = info.context.store
+        spec = filter.checked_spec(store) if filter else queries.ArticleFilter()
+        return filtered_connection(store, spec, order_by, first, after)
 
     @strawberry.field(description="Case-insensitive.")
     def topic(

@@ -348,6 +348,16 @@ class ArticleFilter:
             include_stubs=bool(self.include_stubs),
         )
 
+    def checked_spec(self, store: GraphStore) -> FilterSpec:
+        """The graph layer's filter, once every topic and provider it names is known to the
+        graph: an unknown one is an error naming it, not an empty answer."""
+        spec = self.to_spec()
+        try:
+            queries.check_filter(store, spec)
+        except QueryError as exc:
+            raise PublicError(str(exc)) from None
+        return spec
+
 
 # Conversions -------------------------------------------------------------------------
 def article_node(record: ArticleRecord) -> Article:

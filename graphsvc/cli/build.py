@@ -8,9 +8,7 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
-from rich.console import Console
 
 from graphsvc.cli import (
     CacheDir,
@@ -19,17 +17,15 @@ from graphsvc.cli import (
     Workers,
     _settings,
     app,
-    err,
+    console,
+    fail,
     load_with_progress,
     print_report,
 )
-from graphsvc.errors import GraphsvcError
-from graphsvc.graph.searching import index_path_for, keep_index_at, search_index
-from graphsvc.graph.snapshot import write_snapshot
-from graphsvc.graph.store import summarize
+from graphsvc.cli.help import NaturalCommand
 
 
-@app.command("build")
+@app.command("build", cls=NaturalCommand)
 def build(
     corpus: CorpusArg,
     output: Annotated[
@@ -39,6 +35,7 @@ def build(
             "-o",
             help="Snapshot file to write (replaced whole at the end).",
             show_default=False,
+            metavar="FILE",
         ),
     ],
     compress: Annotated[
@@ -62,6 +59,11 @@ def build(
     settings = _settings(
         no_cache=no_cache or None, cache_dir=cache_dir, ingest_workers=ingest_workers
     )
+    from graphsvc.errors import GraphsvcError
+    from graphsvc.graph.searching import index_path_for, keep_index_at, search_index
+    from graphsvc.graph.snapshot import write_snapshot
+    from graphsvc.graph.store import summarize
+
     try:
         store = load_with_progress(corpus, settings)
         started = time.perf_counter()
@@ -72,8 +74,7 @@ def build(
         keep_index_at(store, index)
         search_index(store)  # built beside the snapshot: `serve --snapshot` opens it
     except GraphsvcError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc))
     summary = summarize(store)
     summary["snapshot"] = {
         "path": str(output),
@@ -84,11 +85,13 @@ def build(
         "searchIndexSeconds": round(time.perf_counter() - wrote, 3),
     }
     if json:
+        import orjson
+
         sys.stdout.buffer.write(orjson.dumps(summary) + b"\n")
     else:
-        console = Console()
-        print_report(summary, console)
-        console.print(
+        out = console(stderr=False)
+        print_report(summary, out)
+        out.print(
             f"snapshot [bold]{output}[/]: {size:,} bytes in {summary['snapshot']['seconds']} s;"
             f" search index [bold]{index}[/] in {summary['snapshot']['searchIndexSeconds']} s",
             highlight=False,

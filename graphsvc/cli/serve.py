@@ -1,51 +1,74 @@
-"""``graphsvc serve``: run the GraphQL service with uvicorn."""
+"""``graphsvc serve``: run the GraphQL service with uvicorn.
+
+Everything that can be checked is checked before serving: the port's range, the corpus folder
+or snapshot file (a snapshot is read through, every section's checksum), and the port itself,
+which is bound here before the app starts, so that the URL the log announces is the one that
+answers (uvicorn is handed the bound socket).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import inspect
 import os
+import socket
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
-from graphsvc.cli import _settings, app, err
-from graphsvc.settings import SEEDS_DIR
-from graphsvc.web.app import configure_logging, create_app
-from graphsvc.web.connection import uvicorn_options
-from graphsvc.web.metrics import multiprocess_dir
+from graphsvc.cli import _settings, app, check_corpus, fail
+from graphsvc.cli.help import NaturalCommand
+
+if TYPE_CHECKING:
+    from graphsvc.settings import Settings
+
+#: Exit code when the server cannot start: the port is taken, or uvicorn did not start.
+STARTUP_FAILURE = 3
 
 
-@app.command()
+@app.command(cls=NaturalCommand)
 def serve(
     corpus: Annotated[
         Path | None,
         typer.Argument(
             help="Corpus folder (env GRAPHSVC_CORPUS; default: the project's seeds/).",
             show_default=False,
+            metavar="CORPUS",
         ),
     ] = None,
     host: Annotated[
-        str | None, typer.Option(help="Interface (env GRAPHSVC_HOST; default 127.0.0.1).")
+        str | None,
+        typer.Option(help="Interface (env GRAPHSVC_HOST; default 127.0.0.1).", metavar="HOST"),
     ] = None,
     port: Annotated[
-        int | None, typer.Option(help="Port (env GRAPHSVC_PORT; default 8000).")
+        int | None,
+        typer.Option(
+            help="Port, 0 to 65535; 0 picks a free one (env GRAPHSVC_PORT; default 8000).",
+            metavar="PORT",
+        ),
     ] = None,
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Worker processes, each with its own snapshot (env GRAPHSVC_WORKERS; default 1)."
+            help="Worker processes, each with its own snapshot (env GRAPHSVC_WORKERS; default 1).",
+            metavar="N",
         ),
     ] = None,
     log_level: Annotated[
         str | None,
-        typer.Option(help="debug, info, warning or error (env GRAPHSVC_LOG_LEVEL; default info)."),
+        typer.Option(
+            help="debug, info, warning or error (env GRAPHSVC_LOG_LEVEL; default info).",
+            metavar="LEVEL",
+        ),
     ] = None,
     cors_origin: Annotated[
         list[str] | None,
         typer.Option(
             help="Allow this browser origin, e.g. http://localhost:5173; repeatable"
-            " (env GRAPHSVC_CORS_ORIGINS, comma-separated)."
+            " (env GRAPHSVC_CORS_ORIGINS, comma-separated).",
+            metavar="ORIGIN",
         ),
     ] = None,
     watch: Annotated[
@@ -56,7 +79,8 @@ def serve(
         ),
     ] = None,
     cache_dir: Annotated[
-        Path | None, typer.Option(help="Parse cache folder (env GRAPHSVC_CACHE_DIR).")
+        Path | None,
+        typer.Option(help="Parse cache folder (env GRAPHSVC_CACHE_DIR).", metavar="DIR"),
     ] = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse every file on every load.")
@@ -65,11 +89,15 @@ def serve(
         Path | None,
         typer.Option(
             help="Start from a snapshot written by `graphsvc build` instead of parsing the"
-            " corpus: a fast start, without live reload (env GRAPHSVC_SNAPSHOT)."
+            " corpus: a fast start, without live reload (env GRAPHSVC_SNAPSHOT).",
+            metavar="FILE",
         ),
     ] = None,
 ) -> None:
-    """Serve a corpus over GraphQL: HTTP and WebSocket at /graphql, the playground in a browser."""
+    """Serve a corpus over GraphQL: HTTP and WebSocket at /graphql, the playground in a browser.
+
+    Exits 2 on a bad option, corpus or snapshot, 3 when the port is taken.
+    """
     settings = _settings(
         corpus=corpus,
         host=host,
@@ -82,20 +110,86 @@ def serve(
         no_cache=no_cache or None,
         snapshot=snapshot,
     )
+    if not 0 <= settings.port <= 65535:
+        fail(f"port {settings.port} is out of range: give --port 0 to 65535 (0: any free port)")
     if settings.snapshot is not None:
-        if not settings.snapshot.is_file():
-            err.print(f"[red]error:[/] snapshot {settings.snapshot} does not exist")
-            raise typer.Exit(2)
-    elif not settings.corpus.is_dir():
-        hint = (
-            " (run the README's install command from a checkout)"
-            if settings.corpus == SEEDS_DIR
-            else ""
+        check_snapshot(settings.snapshot)
+    elif not settings.corpus.exists():
+        from graphsvc.settings import SEEDS_DIR
+
+        hint = " (run the README's install command from a checkout)"
+        fail(
+            f"corpus folder {settings.corpus} does not exist"
+            + (hint if settings.corpus == SEEDS_DIR else "")
         )
-        err.print(f"[red]error:[/] corpus folder {settings.corpus} does not exist{hint}")
-        raise typer.Exit(2)
+    else:
+        check_corpus(settings.corpus)
+    sock = bind(settings.host, settings.port)
+    settings = _with_port(settings, sock.getsockname()[1])  # the real one, when 0 was asked
+    run(settings, sock)
+
+
+def check_snapshot(path: Path) -> None:
+    """Exit 2, naming the file and what is wrong, unless ``path`` is a sound snapshot file."""
+    if path.is_dir():
+        fail(
+            f"snapshot {path} is a folder, not a snapshot file: give the file that"
+            " `graphsvc build -o FILE` wrote"
+        )
+    if not path.exists():
+        fail(f"snapshot {path} does not exist")
+    from graphsvc.graph.snapshot import SnapshotError, verify_snapshot
+
+    try:
+        verify_snapshot(path)
+    except SnapshotError as exc:
+        fail(str(exc))
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (not yet listening: uvicorn listens on it); on failure,
+    exit 3 saying which port is taken, or exit 2 when the host cannot be used."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        fail(f"cannot listen on host {host!r}: {exc.strerror or exc}")
+    family, kind, proto, _name, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            fail(
+                f"port {port} on {host} is already in use (another server is listening there):"
+                " stop it, or pick another port with --port (e.g. --port 0 for any free one)",
+                STARTUP_FAILURE,
+            )
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", STARTUP_FAILURE)
+    sock.set_inheritable(True)  # worker processes serve it too
+    return sock
+
+
+def _with_port(settings: Settings, port: int) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, port=port)
+
+
+def run(settings: Settings, sock: socket.socket) -> None:
+    """Serve the app on the bound socket: in this process, or in ``settings.workers`` worker
+    processes (as ``uvicorn.run`` does, with the socket bound here)."""
+    import uvicorn
+
+    from graphsvc.web.app import configure_logging, create_app
+    from graphsvc.web.connection import uvicorn_options
+    from graphsvc.web.metrics import multiprocess_dir
+
     configure_logging(settings.log_level)
     if settings.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
         # Each worker process builds its app from GRAPHSVC_* variables.
         env = {
             "GRAPHSVC_CORPUS": str(settings.corpus.resolve()),
@@ -111,21 +205,31 @@ def serve(
         if settings.cache_dir:
             env["GRAPHSVC_CACHE_DIR"] = str(settings.cache_dir)
         os.environ.update(env)
-        with multiprocess_dir():  # /metrics sums the workers' values
-            uvicorn.run(
-                "graphsvc.web.app:create_app_from_env",
-                factory=True,
-                host=settings.host,
-                port=settings.port,
-                workers=settings.workers,
-                log_level=settings.log_level,
-                **uvicorn_options(settings),
-            )
-    else:
-        uvicorn.run(
-            create_app(settings),
+        config = uvicorn.Config(
+            "graphsvc.web.app:create_app_from_env",
+            factory=True,
             host=settings.host,
             port=settings.port,
+            workers=settings.workers,
             log_level=settings.log_level,
             **uvicorn_options(settings),
         )
+        # Older uvicorn releases also want the server's run method, as their uvicorn.run passes.
+        older = "target" in inspect.signature(Multiprocess).parameters
+        extra = {"target": uvicorn.Server(config).run} if older else {}
+        # /metrics sums the workers' values through a shared folder.
+        with contextlib.suppress(KeyboardInterrupt), multiprocess_dir():
+            Multiprocess(config, sockets=[sock], **extra).run()
+        return
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        **uvicorn_options(settings),
+    )
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
+    if not server.started:
+        raise typer.Exit(STARTUP_FAILURE)

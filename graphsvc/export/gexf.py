@@ -1,10 +1,11 @@
 """GEXF 1.3 for Gephi: a dynamic graph whose articles appear at ``publishedAt`` on the timeline.
 
-Each dated article is an open interval starting at its publication time (``timeformat
-dateTime``, ``timezone UTC``), so Gephi's timeline shows the graph growing; undated articles,
-providers and topics exist throughout. The node kind is an attribute and a ``viz:color``.
-Edges are numbered from 0 in export order (``id``, as in Gephi's own files). Written by hand
-as a stream, like GraphML.
+Each dated article is an open interval starting on its publication day (``timeformat date``,
+``timezone UTC``; the full time stays in the ``publishedAt`` attribute), so Gephi's timeline
+shows the graph growing; undated articles, providers and topics exist throughout. ``date`` is
+the time format that both Gephi and ``networkx.read_gexf`` read. The node kind is an attribute
+and a ``viz:color``. Edges are numbered from 0 in export order (``id``, as in Gephi's own
+files). Written by hand as a stream, like GraphML.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def generate_gexf(selection: Selection, progress: Progress | None = None) -> Ite
         f'<meta lastmodifieddate="{store.loaded_at.date().isoformat()}">'
         "<creator>graphsvc</creator>"
         f"<description>{xml_text(_description(selection))}</description></meta>\n"
-        '<graph defaultedgetype="directed" mode="dynamic" timeformat="dateTime"'
+        '<graph defaultedgetype="directed" mode="dynamic" timeformat="date"'
         ' timerepresentation="interval" timezone="UTC">\n'
         '<attributes class="node">\n'
     )
@@ -66,7 +67,8 @@ def generate_gexf(selection: Selection, progress: Progress | None = None) -> Ite
     write("</attributes>\n<nodes>\n")
     for key in selection.nodes():
         values = node_values(store, key)
-        start = values.get("publishedAt")
+        published = values.get("publishedAt")
+        start = str(published)[:10] if published else None  # an xsd:date, YYYY-MM-DD
         parts = [
             f"<node id={xml_attr(key)} label={xml_attr(values['label'])}",
             f' start="{start}"><attvalues>' if start else "><attvalues>",

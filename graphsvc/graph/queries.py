@@ -104,6 +104,17 @@ def find_provider(store: GraphStore, domain: str) -> str | None:
     return key if key in store.providers else None
 
 
+def check_filter(store: GraphStore, flt: ArticleFilter) -> None:
+    """Raise QueryError naming the first topic or provider of the filter that this graph does
+    not hold (as ``topic(name:)`` and ``provider(domain:)`` do), rather than match nothing."""
+    for name in flt.topics:
+        if find_topic(store, name) is None:
+            raise QueryError(f"no topic named {name[:200]!r} in the filter's topics")
+    for domain in flt.providers:
+        if find_provider(store, domain) is None:
+            raise QueryError(f"no provider with domain {domain[:200]!r} in the filter's providers")
+
+
 # Orders ------------------------------------------------------------------------------
 def date_desc(article: Article) -> SortKey:
     """Newest first, undated last, ties by key."""

@@ -308,6 +308,23 @@ def read_info(path: Path | str) -> dict[str, Any]:
         return _trailer(fh, Path(path))
 
 
+def verify_snapshot(path: Path | str) -> dict[str, Any]:
+    """Check a snapshot without building its store: header, format, trailer and every section's
+    length and SHA-256 (one section in memory at a time). Its trailer, or raise SnapshotError
+    saying what is wrong."""
+    path = Path(path)
+    with _open(path) as fh:
+        info = _trailer(fh, path)
+        sections = _Sections(fh, path, info["sections"])
+        try:
+            for name in sections.table:
+                sections.raw(name)
+        except (KeyError, TypeError, ValueError, OSError) as exc:
+            why = f"{type(exc).__name__}: {exc}"
+            raise SnapshotError(f"snapshot {path} is corrupt ({why}): build it again") from None
+        return info
+
+
 def read_snapshot(path: Path | str) -> GraphStore:
     """Read a snapshot back into a GraphStore, or raise SnapshotError saying what is wrong."""
     path = Path(path)

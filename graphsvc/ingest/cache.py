@@ -21,7 +21,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 #: Bump when the record format or normalisation rules change: older caches are then dropped.
-RECORD_FORMAT = 9
+RECORD_FORMAT = 10  # 9: checksummed records; 10: null topic entries give a null-entry warning
 
 
 def _lib_version(name: str) -> str:

@@ -218,7 +218,7 @@ def build_record(path: str, data: dict[str, Any]) -> Record:
     record: Record = _article_fields(data, url_raw, url, title, warnings)
     record.update(
         removed=to_bool(data.get("removed")),
-        topics=_topics_of(data.get("topics")),
+        topics=_topics_of(data.get("topics"), warnings),
     )
     record["related"], record["self_related"] = _related_of(data.get("related"), url, warnings)
     record["warnings"] = warnings
@@ -335,12 +335,16 @@ def _title_of(value: object) -> str | None:
     return None
 
 
-def _topics_of(value: object) -> list[str]:
-    """Topic spellings, trimmed: a bare string is a one-item list; non-strings and blanks go."""
+def _topics_of(value: object, warnings: list[list[str]]) -> list[str]:
+    """Topic spellings, trimmed: a bare string is a one-item list; non-strings and blanks go,
+    a null entry with a ``null-entry`` warning (as null related items and images get)."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
         return []
+    for index, topic in enumerate(value, start=1):
+        if topic is None:
+            warnings.append([f"topic {index} is null; dropped", "null-entry"])
     return [t.strip() for t in value if isinstance(t, str) and t.strip()]
 
 

@@ -10,8 +10,6 @@ import re
 from datetime import UTC, date, datetime, time
 from urllib.parse import urlsplit, urlunsplit
 
-import ftfy
-
 _AMP_RUN = re.compile(r"&(?:amp;|#38;|#[xX]0*26;)+")
 _MAX_UNESCAPE_PASSES = 8
 
@@ -128,6 +126,8 @@ def clean_text(text: str) -> str:
             out = decoded
     if not out.isascii():
         if _MOJIBAKE_LEADS.intersection(out):
+            import ftfy  # only here: its import costs more than reading a kept store
+
             out = ftfy.fix_encoding(out)
         out = out.replace("\ufeff", "")
     return out

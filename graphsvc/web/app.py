@@ -37,7 +37,7 @@ from graphsvc.api.limits import Limits
 from graphsvc.api.schema import build_schema
 from graphsvc.graph.store import GraphStore
 from graphsvc.settings import Settings
-from graphsvc.web.examples import DEFAULT_QUERY, EXAMPLES
+from graphsvc.web.examples import DEFAULT_QUERY, examples_for
 from graphsvc.web.explorer import explorer_routes
 from graphsvc.web.export import export_routes
 from graphsvc.web.graphiql import OfflineGraphiQLMixin, asset_routes
@@ -124,7 +124,6 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
     """GraphQL at /graphql: each request runs on the snapshot current when it arrived."""
 
     graphiql_default_query = DEFAULT_QUERY
-    graphiql_example_queries = EXAMPLES
     graphql_transport_ws_handler_class = LoadingGatedTransportWS
     graphql_ws_handler_class = LoadingGatedWS
 
@@ -137,6 +136,10 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
             schema.extensions = (tracing_extension(), *schema.extensions)
         super().__init__(schema, **kwargs)
         self.holder = holder
+
+    def graphiql_examples(self, request: Request) -> list[tuple[str, str]]:
+        """Examples filled from the snapshot served (ones that need none while it loads)."""
+        return examples_for(pinned(request.scope))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and pinned(scope) is None and not wants_html(scope):

@@ -248,20 +248,72 @@ _BOOTSTRAP = r"""
   var fetcher = GraphiQL.createFetcher(fetcherOptions);
   var explorer = GraphiQLPluginExplorer.explorerPlugin();
 
-  // "Examples" picker shown in GraphiQL's logo slot: opens the chosen example
-  // in a new tab (works even when saved tabs from an earlier visit are restored).
+  // The query an "Open in playground" link passes in the fragment: /graphql#query=...
+  function linkedQuery() {
+    return new URLSearchParams(window.location.hash.slice(1)).get("query") || null;
+  }
+
+  // "Examples" picker shown in GraphiQL's logo slot. A query (an example picked, or one linked
+  // from the explorer, once the editor exists and whenever the fragment changes) opens in the
+  // open tab that holds the same text, if any (so picking twice, or reloading a link, opens no
+  // duplicate), else in a new tab; the first tab (Overview) is never overwritten. Works even
+  // when saved tabs from an earlier visit are restored.
   function ExamplePicker() {
     var editor = GraphiQL.React.useEditorContext({ nonNull: true });
+    var linked = React.useRef(null);
+    var pending = React.useRef(null); // {query, index}: a new tab waiting for its query
+
+    function openQuery(query) {
+      var wanted = query.trim();
+      for (var i = 0; i < editor.tabs.length; i++) {
+        if ((editor.tabs[i].query || "").trim() === wanted) {
+          if (i !== editor.activeTabIndex) { editor.changeTab(i); }
+          return;
+        }
+      }
+      pending.current = { query: query, index: editor.tabs.length };
+      editor.addTab();
+    }
+
+    React.useEffect(function () {
+      // GraphiQL fills the editor from the active tab after a tab change: the new tab's query
+      // goes in once the new tab is the active one (again, until the tab holds it).
+      var wait = pending.current;
+      if (wait && editor.queryEditor) {
+        var tab = editor.tabs[editor.activeTabIndex];
+        if (editor.activeTabIndex !== wait.index || !tab) {
+          if (editor.tabs.length <= wait.index) { return; } // the new tab is not there yet
+          pending.current = null; // the user went elsewhere
+        } else if ((tab.query || "").trim() === wait.query.trim()) {
+          pending.current = null;
+        } else {
+          // The tab is told too: the editor's change event alone can come before GraphiQL
+          // listens to it, and the tab (saved for the next visit) would keep the default.
+          if (editor.queryEditor.getValue() !== wait.query) {
+            editor.queryEditor.setValue(wait.query);
+          }
+          editor.updateActiveTabValues({ query: wait.query, operationName: null });
+        }
+      }
+      if (!editor.queryEditor || pending.current) { return undefined; }
+      function openLinked() {
+        var query = linkedQuery();
+        if (query && query !== linked.current) {
+          linked.current = query;
+          openQuery(query);
+        }
+      }
+      openLinked();
+      window.addEventListener("hashchange", openLinked);
+      return function () { window.removeEventListener("hashchange", openLinked); };
+    });
+
     if (!CONFIG.examples.length) { return null; }
     function onChange(event) {
       var index = Number(event.target.value);
       event.target.value = "";
       if (!(index >= 0)) { return; }
-      var query = CONFIG.examples[index].query;
-      editor.addTab();
-      setTimeout(function () {
-        if (editor.queryEditor) { editor.queryEditor.setValue(query); }
-      }, 0);
+      openQuery(CONFIG.examples[index].query);
     }
     var options = [h("option", { key: "placeholder", value: "" }, "Examples\u2026")];
     CONFIG.examples.forEach(function (example, index) {
@@ -269,7 +321,7 @@ _BOOTSTRAP = r"""
     });
     return h("select", {
       className: "graphsvc-examples",
-      "aria-label": "Open an example query in a new tab",
+      "aria-label": "Open an example query in its tab",
       defaultValue: "",
       onChange: onChange
     }, options);
@@ -285,8 +337,8 @@ _BOOTSTRAP = r"""
       plugins: [explorer],
       defaultQuery: CONFIG.defaultQuery,
       defaultTabs: defaultTabs,
-      // "Open in playground" links (from the explorer page) pass the query in the fragment.
-      query: new URLSearchParams(window.location.hash.slice(1)).get("query") || undefined,
+      // No `query` prop: it would replace the first tab's query. A query linked in the
+      // fragment (the explorer's "Open in playground") opens in its own tab (ExamplePicker).
       defaultEditorToolsVisibility: true,
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: false,
@@ -519,6 +571,11 @@ class OfflineGraphiQLMixin:
     graphiql_subscriptions: bool = True
     graphiql_title: str = "graphsvc GraphiQL"
 
+    def graphiql_examples(self, request: Request) -> list[tuple[str, str]]:
+        """The examples of the page served for this request (override to vary them, e.g. with
+        the data served): ``graphiql_example_queries`` by default."""
+        return list(self.graphiql_example_queries)
+
     async def render_graphql_ide(self, request: Request) -> Response:  # strawberry 0.341 signature
         root = resolve_asset_root()
         missing = missing_assets(root)
@@ -534,7 +591,7 @@ class OfflineGraphiQLMixin:
             endpoint=endpoint,
             subscription_endpoint=endpoint if self.graphiql_subscriptions else None,
             default_query=self.graphiql_default_query,
-            example_queries=list(self.graphiql_example_queries),
+            example_queries=self.graphiql_examples(request),
             asset_prefix=self.graphiql_asset_prefix,
             title=self.graphiql_title,
             websocket_origin=websocket_origin(request) if self.graphiql_subscriptions else None,

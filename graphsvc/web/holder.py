@@ -158,7 +158,8 @@ class StoreHolder:
             counts = new.counts
             log.info(
                 "graph %s: %s articles, %s stubs, %s providers, %s topics, %s edges;"
-                " %s rejected, %s parsed, %s from cache (%.2fs)",
+                " %s rejected, %s warnings (`graphsvc ingest` lists them), %s parsed,"
+                " %s from cache (%.2fs)",
                 "reloaded" if old else "loaded",
                 counts.articles,
                 counts.stubs,
@@ -166,6 +167,7 @@ class StoreHolder:
                 counts.topics,
                 counts.edges,
                 len(new.report.rejected),
+                len(new.report.warnings),
                 new.report.parsed,
                 new.report.cached,
                 time.perf_counter() - started,

@@ -152,8 +152,11 @@ def test_filters_match_the_reference(news: Any, ref: Reference) -> None:
     assert qualities == sorted(qualities, reverse=True)
     with_stubs = news("{ articles(filter:{includeStubs:true}, first:1){ totalCount } }")
     assert with_stubs["articles"]["totalCount"] == len(ref.docs) + len(ref.stubs)
-    none = news('{ articles(filter:{topics:["no such topic"]}){ totalCount edges { cursor } } }')
-    assert none["articles"] == {"totalCount": 0, "edges": []}
+    unknown = news(
+        '{ articles(filter:{topics:["no such topic"]}){ totalCount edges { cursor } } }',
+        expect_errors=True,
+    )
+    assert "no topic named 'no such topic'" in unknown.errors[0].message
 
 
 def test_article_lookup_and_related(news: Any, ref: Reference) -> None:

@@ -9,7 +9,8 @@ by the documented order), sharing no code with graphsvc.graph.queries:
 - QUALITY_DESC: highest quality first, null quality last, then newest first (undated last),
   ties by URL ascending.
 
-Filters (contract.graphql): every topic (case-insensitive) must be carried; any provider
+Filters (contract.graphql): a topic or provider the graph does not hold is an error naming
+it; every topic (case-insensitive) must be carried; any provider
 (domain; case and a leading ``www.`` ignored) may publish it; publishedAfter is inclusive and
 publishedBefore exclusive, and an undated article passes no date bound; minQuality drops
 articles below it and those without a quality; stubs only with includeStubs.
@@ -78,6 +79,19 @@ def passes(a: Article, flt: dict[str, Any]) -> bool:
         return False
     minimum = flt.get("minQuality")
     return minimum is None or (a.quality is not None and a.quality >= minimum)
+
+
+def unknown(store: GraphStore, flt: dict[str, Any]) -> str | None:
+    """The first topic or provider of the filter that the graph does not hold."""
+    topics = {key[2:] for key in store.topics}
+    domains = {key[2:] for key in store.providers}
+    for name in flt.get("topics") or ():
+        if name.strip().casefold() not in topics:
+            return str(name)
+    for domain in flt.get("providers") or ():
+        if _domain(domain) not in domains:
+            return str(domain)
+    return None
 
 
 def expected(store: GraphStore, flt: dict[str, Any], order: str) -> list[str]:
@@ -178,6 +192,16 @@ def check(
     first: int,
     max_pages: int | None = None,
 ) -> None:
+    missing = unknown(store, flt)
+    if missing is not None:  # an error naming it, not an empty list
+        result = schema.execute_sync(
+            QUERY,
+            variable_values={"filter": flt, "order": order, "first": first},
+            context_value=Context(store),
+        )
+        assert result.data is None and result.errors, (flt, result)
+        assert repr(missing) in result.errors[0].message, (flt, result.errors)
+        return
     want = expected(store, flt, order)
     if max_pages is not None:  # keep big walks bounded: a larger page, still within the cap
         first = min(100, max(first, math.ceil(len(want) / max_pages)))

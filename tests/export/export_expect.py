@@ -13,7 +13,6 @@ from urllib.parse import unquote
 from xml.parsers import expat
 
 import networkx as nx
-from networkx.readwrite.gexf import GEXFReader
 
 from graphsvc.export import FORMATS, Selection
 from graphsvc.graph.store import GraphStore
@@ -96,11 +95,10 @@ def read_graphml(data: bytes) -> nx.DiGraph:
 
 
 def read_gexf(data: bytes) -> nx.DiGraph:
-    """NetworkX's GEXF reader, told that ``timeformat="dateTime"`` values are text (it knows
-    only "date"; GEXF 1.3 and Gephi know both)."""
-    reader = GEXFReader(version="1.3")
-    reader.python_type["dateTime"] = str
-    return reader(io.BytesIO(data))
+    """The plain ``networkx.read_gexf``, as a user calls it (no patched reader)."""
+    graph = nx.read_gexf(io.BytesIO(data))
+    assert isinstance(graph, nx.DiGraph)
+    return graph
 
 
 def read_node_link(data: bytes) -> nx.DiGraph:

@@ -225,7 +225,7 @@ def central(
 def facets_of(store: GraphStore, flt: ArticleFilter | None, first: int | None) -> Facets:
     """The facets of a filter, each list but months cut to ``first``."""
     n = check_first(first, 20)
-    found = facets.facets(store, flt.to_spec() if flt else None)
+    found = facets.facets(store, flt.checked_spec(store) if flt else None)
     return Facets(
         total_count=found.total,
         topics=[

@@ -191,7 +191,7 @@ def story_connection(
 ) -> StoryConnection:
     """A page of the stories that pass a filter, in an order."""
     order = stories.StoryOrder((order_by or StoryOrder.SIZE).name)
-    keys, sort_key = stories.list_stories(store, flt.to_spec() if flt else None, order)
+    keys, sort_key = stories.list_stories(store, flt.checked_spec(store) if flt else None, order)
     page = page_of(keys, sort_key, f"stories:{order.value}", first, after)
     found = stories.stories(store)
     return StoryConnection(
