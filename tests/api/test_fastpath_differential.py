@@ -41,6 +41,7 @@ from graphsvc.api.context import Context
 from graphsvc.api.execution import FastExecutor
 from graphsvc.api.schema import build_schema
 from graphsvc.graph.store import GraphStore
+from graphsvc.web.examples import examples_for
 
 OPERATIONS = collected()
 
@@ -97,6 +98,17 @@ def test_project_operations(
     values = Values(store)
     for variables in variables_for(fast._schema, operation, values):
         same(fast, standard, store, operation.text, variables, operation.name)
+
+
+def test_playground_examples(
+    fast: strawberry.Schema, standard: strawberry.Schema, store: GraphStore
+) -> None:
+    """The picker's examples, filled from this graph's own IDs, URLs, topics and words."""
+    examples = examples_for(store)
+    assert len(examples) > 2  # filled from the graph, not only the two that need nothing
+    for title, text in examples:
+        data, errors, _extensions = same(fast, standard, store, text)
+        assert not errors and data, title
 
 
 def test_operations_async(
