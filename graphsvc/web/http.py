@@ -14,6 +14,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+import orjson
 from cross_web import HTTPException
 from graphql import GraphQLFormattedError
 from starlette.requests import Request
@@ -178,6 +179,11 @@ class GraphQLApp(GraphQL[Context, RootValue]):
             headers=headers,
             media_type=negotiate_media_type(request.headers.get("accept")),
         )
+
+    def encode_json(self, data: object) -> str:
+        """Answers (HTTP bodies and WebSocket messages) encoded by orjson: several times faster
+        than the json module on big answers. Text, so WebSocket messages stay text frames."""
+        return orjson.dumps(data).decode()
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
