@@ -52,6 +52,9 @@ EXPLORER_FILES: dict[str, str] = {
     "graph.js": _JS,
     "panel.js": _JS,
     "export.js": _JS,
+    "filters.js": _JS,
+    "labels.js": _JS,
+    "urlstate.js": _JS,
     "explorer.css": _CSS,
 }
 
