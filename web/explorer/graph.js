@@ -144,7 +144,7 @@ export function addElements(cy, nodes, edges, { room = Infinity, anchor = null }
 /**
  * Lay the graph out: force-directed (cose) while small, concentric by degree beyond. Hubs
  * (labels.js) other than the opened node stay out of the forces, which would pull every article
- * onto them, and go to the middle of their neighbours afterwards. The picture is then stretched
+ * onto them, and go in a row above the picture afterwards. The picture is then stretched
  * to the canvas's shape, so a wide canvas is used across its width.
  */
 export function layout(cy, { incremental = false } = {}) {
@@ -187,14 +187,7 @@ export function layout(cy, { incremental = false } = {}) {
     };
   }
   laid.layout(options).run();
-  cy.batch(() => {
-    hubs.forEach((hub) => {
-      const around = hub.neighborhood("node").not(hubs);
-      if (around.empty()) return;
-      const sum = around.toArray().reduce((s, m) => ({ x: s.x + m.position("x"), y: s.y + m.position("y") }), { x: 0, y: 0 });
-      hub.position({ x: sum.x / around.length, y: sum.y / around.length });
-    });
-  });
+  placeHubs(cy, hubs, laid.nodes());
   fillCanvas(cy);
   // cose is randomised and its overlap force is only a force: now and then (1 CI run in ~15)
   // a pair still ends up stacked, and hubs were put down without looking. A deterministic
@@ -206,6 +199,16 @@ export function layout(cy, { incremental = false } = {}) {
     cy.zoom(1.4);
     cy.center();
   }
+}
+
+/** Hubs in a row above the rest of the picture, biggest first, their faint edges fanning out. */
+function placeHubs(cy, hubs, rest) {
+  if (hubs.empty()) return;
+  const box = rest.nonempty() ? rest.boundingBox({ includeLabels: false }) : { x1: 0, w: 0, y1: 0 };
+  const row = hubs.toArray().sort((a, b) => b.degree(false) - a.degree(false));
+  const step = Math.max(box.w / row.length, 160);
+  const start = box.x1 + box.w / 2 - (step * (row.length - 1)) / 2;
+  cy.batch(() => row.forEach((hub, i) => hub.position({ x: start + i * step, y: box.y1 - 80 })));
 }
 
 /**

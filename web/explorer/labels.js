@@ -57,7 +57,6 @@ export const LABEL_STYLE = [
 /** How much a node's label matters: the centre, the selection, then degree on the canvas. */
 function importance(node) {
   let score = node.degree(false);
-  if (node.hasClass("hub")) score = Math.min(score, 6); // a hub's label is not the news
   if (node.hasClass("center") || node.hasClass("on-path")) score += 1000;
   if (node.selected()) score += 2000;
   if (node.data("kind") !== "article") score += 0.5; // ties: the shorter names first
