@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from browser import Watch, click_node, node_point
@@ -142,29 +143,33 @@ def corpus(request: pytest.FixtureRequest) -> Corpus:
     return Corpus(request.getfixturevalue("news_dir").name, server, topic)
 
 
+def load(browser: Any, server: Server, width: int, path: str = "/") -> tuple[Any, Watch, Any]:
+    """A new context at that width with the explorer loaded: (page, watch, context)."""
+    from playwright.sync_api import expect
+
+    watch = Watch()
+    context = browser.new_context(
+        viewport={"width": width, "height": HEIGHT}, service_workers="block", accept_downloads=True
+    )
+    context.route("**/*", watch.guard)
+    context.on("page", watch.attach)
+    page = context.new_page()
+    response = page.goto(f"{server.url}{path}", wait_until="load")
+    assert response is not None and response.status == 200
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    return page, watch, context
+
+
 @pytest.fixture
 def open_page(chromium_browser: Any) -> Iterator[Any]:
-    """open_page(server, width) -> (page, watch): the explorer loaded at that width."""
+    """open_page(server, width, path="/") -> (page, watch): the explorer loaded at that width."""
     missing = missing_files()
     require(not missing, f"explorer files missing ({', '.join(missing)}); run `{INSTALL_HINT}`")
     contexts: list[Any] = []
 
     def opener(server: Server, width: int, path: str = "/") -> tuple[Any, Watch]:
-        from playwright.sync_api import expect
-
-        watch = Watch()
-        context = chromium_browser.new_context(
-            viewport={"width": width, "height": HEIGHT},
-            service_workers="block",
-            accept_downloads=True,
-        )
+        page, watch, context = load(chromium_browser, server, width, path)
         contexts.append(context)
-        context.route("**/*", watch.guard)
-        context.on("page", watch.attach)
-        page = context.new_page()
-        response = page.goto(f"{server.url}{path}", wait_until="load")
-        assert response is not None and response.status == 200
-        expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
         return page, watch
 
     yield opener
@@ -259,22 +264,41 @@ def crossing(a: list[float], b: list[float]) -> bool:
     return min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_a_filter_of_60_to_150_nodes_is_readable(
-    corpus: Corpus, width: int, open_page: Any
-) -> None:
-    from playwright.sync_api import expect
+@dataclass
+class Drawn:
+    """The page, at one width, with a filter of 60-150 nodes drawn (filters folded away)."""
 
-    page, watch = open_page(corpus.server, width)
-    filter_topic(page, corpus.topic)
-    hide_filters(page)
-    settle(page)
-    count = page.evaluate("() => window.explorer.cy.nodes().length")
-    assert 60 <= count <= 150, count
+    corpus: Corpus
+    width: int
+    page: Any
+    watch: Watch
 
-    # Labels: enough of them, readable (>= 10 px on screen), none covering another, and the
-    # most connected node in view among them (a hub aside).
-    labels = page.evaluate(LABELS)
+
+@pytest.fixture(scope="module", params=WIDTHS)
+def drawn(corpus: Corpus, chromium_browser: Any, request: pytest.FixtureRequest) -> Iterator[Drawn]:
+    missing = missing_files()
+    require(not missing, f"explorer files missing ({', '.join(missing)}); run `{INSTALL_HINT}`")
+    width = int(request.param)
+    page, watch, context = load(chromium_browser, corpus.server, width)
+    try:
+        filter_topic(page, corpus.topic)
+        hide_filters(page)
+        settle(page)
+        count = page.evaluate("() => window.explorer.cy.nodes().length")
+        assert 60 <= count <= 150, count
+        yield Drawn(corpus, width, page, watch)
+    finally:
+        context.close()
+
+
+def hubs_of(page: Any) -> dict[str, Any]:
+    return dict(page.evaluate(HUBS))
+
+
+def test_labels_are_readable_and_follow_degree(drawn: Drawn) -> None:
+    """Enough labels, readable (>= 10 px on screen), none covering another, and the most
+    connected node in view (a hub aside) among them."""
+    labels = drawn.page.evaluate(LABELS)
     shown = [label for label in labels if label["shown"]]
     readable = [label for label in shown if label["px"] >= 10]
     assert len(readable) >= min(12, len(labels) // 5), (len(readable), len(labels))
@@ -286,23 +310,45 @@ def test_a_filter_of_60_to_150_nodes_is_readable(
         if crossing(a["box"], b["box"])
     ]
     assert not pairs, f"{len(pairs)} pairs of labels overlap, e.g. {pairs[:3]}"
-    hubs = page.evaluate(HUBS)
-    hub_ids = {h["id"] for h in hubs["hubs"]}
+    hub_ids = {h["id"] for h in hubs_of(drawn.page)["hubs"]}
     top = max((lb for lb in labels if lb["id"] not in hub_ids), key=lambda lb: lb["degree"])
     assert top["shown"], f"the most connected node {top['id']} has no readable label"
+    # Zoomed in on that node, more of its neighbourhood is labelled, still readable.
+    before = drawn.page.evaluate("() => Number(window.explorer.cy.container().dataset.labelled)")
+    drawn.page.evaluate(
+        """(id) => { const cy = window.explorer.cy;
+          cy.zoom({ level: cy.zoom() * 2.5, renderedPosition: cy.getElementById(id).renderedPosition() }); }""",
+        top["id"],
+    )
+    settle(drawn.page)
+    zoomed = drawn.page.evaluate(LABELS)
+    assert all(lb["px"] >= 10 for lb in zoomed if lb["shown"])
+    assert sum(lb["shown"] for lb in zoomed) / len(zoomed) >= before / len(labels), (
+        "zooming in should label a larger share of the nodes in view"
+    )
+    drawn.page.evaluate("() => window.explorer.cy.fit(undefined, 40)")
+    settle(drawn.page)
 
-    # The topic that tags every article is a hub: no bigger than the other providers and
-    # topics, its edges faint.
-    assert corpus.topic and hubs["hubs"], "the filtered topic should tag every drawn article"
+
+def test_a_topic_tagging_every_article_does_not_dominate(drawn: Drawn) -> None:
+    """The filtered topic tags every drawn article: it is drawn no bigger than the other
+    providers and topics, and its edges faint."""
+    hubs = hubs_of(drawn.page)
+    assert hubs["hubs"], "the filtered topic should tag every drawn article"
     for hub in hubs["hubs"]:
         assert hub["width"] <= hubs["widest"], (hub, hubs["widest"])
         assert hub["edgeOpacity"] <= 0.3, hub
 
-    # The layout spreads across the canvas's width.
-    span = page.evaluate(SPAN)
+
+def test_the_filter_layout_uses_the_whole_width(drawn: Drawn) -> None:
+    span = drawn.page.evaluate(SPAN)
     assert span["width"] >= 0.8 * span["canvas"], span
 
-    # A hover card: title, provider and date of an article, as the API has them.
+
+def test_a_hover_card_names_title_provider_and_date(drawn: Drawn) -> None:
+    from playwright.sync_api import expect
+
+    page = drawn.page
     article = page.evaluate(
         """() => { const cy = window.explorer.cy;
           return cy.nodes("[kind = 'article']").filter((n) => {
@@ -311,7 +357,7 @@ def test_a_filter_of_60_to_150_nodes_is_readable(
           }).first().id(); }"""
     )
     detail = data(
-        corpus.server,
+        drawn.corpus.server,
         "query($id: ID!) { node(id: $id) { ... on Article { title publishedAt provider { name } } } }",
         id=article,
     )["node"]
@@ -332,7 +378,7 @@ def test_a_filter_of_60_to_150_nodes_is_readable(
     assert title
     page.mouse.move(title["x"] + 5, title["y"] + 5)
     expect(card).to_be_hidden()
-    no_trouble(watch)
+    no_trouble(drawn.watch)
 
 
 # ------------------------------------------------------------------------ narrow windows
@@ -353,10 +399,11 @@ def rect(page: Any, selector: str) -> dict[str, float]:
     return dict(box)
 
 
-@pytest.mark.parametrize("width", [1440, 1024, 800, 768])
-def test_narrow_windows(corpus: Corpus, width: int, open_page: Any) -> None:
-    from playwright.sync_api import expect
+NARROW = [1440, 1024, 800, 768]
 
+
+@pytest.mark.parametrize("width", NARROW)
+def test_top_bar_fits_and_search_is_usable(corpus: Corpus, width: int, open_page: Any) -> None:
     page, watch = open_page(corpus.server, width)
     # Nothing sticks out sideways; every button of the top bar is on screen.
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
@@ -367,25 +414,23 @@ def test_narrow_windows(corpus: Corpus, width: int, open_page: Any) -> None:
     assert rect(page, "#search")["width"] >= 250
     fits = page.evaluate(PLACEHOLDER_FITS)
     assert fits["text"] <= fits["room"], fits
+    no_trouble(watch)
 
-    # The canvas keeps at least half the width, before and with the filters open; the
-    # filters work: a topic of more than a page draws and offers "Load more".
-    assert rect(page, "#cy")["width"] >= width / 2
-    big = data(corpus.server, TOPIC_COUNTS)["topics"]["edges"][0]["node"]
-    assert big["articleCount"] > 100
-    filter_topic(page, big["name"])
-    assert rect(page, "#cy")["width"] >= width / 2
-    expect(page.locator("#filter-more")).to_be_visible()
-    lines = page.evaluate(
-        """() => { const b = document.getElementById('filter-more');
-          const r = document.createRange(); r.selectNodeContents(b);
-          return new Set([...r.getClientRects()].map((q) => Math.round(q.top))).size; }"""
-    )
-    assert lines == 1, "“Load more” wraps"
-    side = rect(page, "#sidebar")
-    button = rect(page, "#filter-more")
-    assert button["x"] + button["width"] <= side["x"] + side["width"]
 
+@pytest.mark.parametrize("width", NARROW)
+def test_canvas_keeps_half_the_width_and_panels_fold(
+    corpus: Corpus, width: int, open_page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    page, watch = open_page(corpus.server, width)
+    assert rect(page, "#cy")["width"] >= width / 2
+    # With the filters open (over the canvas where the window is narrow), and a filter drawn.
+    filter_topic(page, corpus.topic)
+    assert rect(page, "#cy")["width"] >= width / 2
+    assert page.evaluate("() => window.explorer.cy.nodes().length") > 0
+    hide_filters(page)
+    assert rect(page, "#cy")["width"] >= width / 2
     # Below 1200 px the panels fold away: "Details" hides the panel, and the canvas widens.
     if width < 1200:
         before = rect(page, "#cy")["width"]
@@ -397,6 +442,27 @@ def test_narrow_windows(corpus: Corpus, width: int, open_page: Any) -> None:
     no_trouble(watch)
 
 
+@pytest.mark.parametrize("width", NARROW)
+def test_load_more_is_one_line(corpus: Corpus, width: int, open_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page, watch = open_page(corpus.server, width)
+    big = data(corpus.server, TOPIC_COUNTS)["topics"]["edges"][0]["node"]
+    assert big["articleCount"] > 100
+    filter_topic(page, big["name"])
+    expect(page.locator("#filter-more")).to_be_visible()
+    lines = page.evaluate(
+        """() => { const b = document.getElementById('filter-more');
+          const r = document.createRange(); r.selectNodeContents(b);
+          return new Set([...r.getClientRects()].map((q) => Math.round(q.top))).size; }"""
+    )
+    assert lines == 1, "“Load more” wraps"
+    side = rect(page, "#sidebar")
+    button = rect(page, "#filter-more")
+    assert button["x"] + button["width"] <= side["x"] + side["width"]
+    no_trouble(watch)
+
+
 # --------------------------------------------------------------------------- stale text
 
 
@@ -404,22 +470,40 @@ def panel_text(page: Any) -> str:
     return str(page.locator("#panel").inner_text())
 
 
-def test_filter_panel_says_only_what_is_true(hub_server: Server, open_page: Any) -> None:
+def small_topic(corpus: Corpus) -> str:
+    """A topic of fewer articles than a filter page."""
+    return "Esports" if corpus.topic == HUB else corpus.topic
+
+
+def test_load_more_is_promised_only_when_there_is_more(corpus: Corpus, open_page: Any) -> None:
     from playwright.sync_api import expect
 
-    page, watch = open_page(hub_server, 1440)
-    # More than a page: "Load more" and the sentence that explains it.
-    filter_topic(page, HUB)
+    page, watch = open_page(corpus.server, 1440)
+    big = data(corpus.server, TOPIC_COUNTS)["topics"]["edges"][0]["node"]["name"]
+    filter_topic(page, big)
     expect(page.locator("#filter-more")).to_be_visible()
     assert "Load more" in panel_text(page)
-    # Everything drawn: no "Load more", no sentence about it.
-    page.select_option("#filter-topic", "")
-    page.select_option("#filter-provider", PROVIDERS[0][1])
-    expect(page.locator("#panel h2")).to_have_text(f"{ARTICLES // len(PROVIDERS)} articles")
+    topic = small_topic(corpus)
+    total = data(
+        corpus.server,
+        "query($t: [String!]) { articles(filter: {topics: $t}, first: 1) { totalCount } }",
+        t=[topic],
+    )["articles"]["totalCount"]
+    assert 0 < total < 100
+    page.select_option("#filter-topic", topic)
+    expect(page.locator("#panel h2")).to_have_text(f"{total} articles")
     settle(page)
     expect(page.locator("#filter-more")).to_be_hidden()
-    assert "Load more" not in panel_text(page)
-    # Nothing matches: the panel says so, and nothing about loading more.
+    text = panel_text(page)
+    assert "Load more" not in text and f"All {total} are drawn" in text, text
+    no_trouble(watch)
+
+
+def test_no_results_say_so(corpus: Corpus, open_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page, watch = open_page(corpus.server, 1440)
+    filter_topic(page, small_topic(corpus))
     page.fill("#filter-from", "1990-01-01")
     page.fill("#filter-to", "1990-01-02")
     page.locator("#filter-apply").click()
@@ -428,19 +512,30 @@ def test_filter_panel_says_only_what_is_true(hub_server: Server, open_page: Any)
     text = panel_text(page)
     assert "Load more" not in text and "No article matches" in text, text
     assert page.evaluate("() => window.explorer.cy.nodes().length") == 0
+    expect(page.locator("#status")).to_contain_text("No article matches")
     no_trouble(watch)
 
 
-def test_panel_follows_an_expand_and_lists_align(hub_server: Server, open_page: Any) -> None:
+def first_article(corpus: Corpus) -> str:
+    """An article of a topic of fewer articles than a page."""
+    answer = data(
+        corpus.server,
+        "query($t: [String!]) { articles(filter: {topics: $t}, first: 1) { edges { node { id } } } }",
+        t=[small_topic(corpus)],
+    )
+    return str(answer["articles"]["edges"][0]["node"]["id"])
+
+
+def test_neighbours_on_canvas_follow_an_expand(corpus: Corpus, open_page: Any) -> None:
     from playwright.sync_api import expect
 
-    story = data(hub_server, '{ article(url: "https://pixelherald.example/story-0") { id } }')
-    page, watch = open_page(hub_server, 1440, f"/#node={story['article']['id']}")
+    page, watch = open_page(corpus.server, 1440, f"/#node={first_article(corpus)}")
     expect(page.locator("body")).to_have_attribute("data-view", "neighbourhood")
     settle(page)
     topic = page.evaluate(
-        "(hub) => window.explorer.cy.nodes(\"[kind = 'topic']\")"
-        ".filter((n) => n.data('label') !== hub).first().id()",
+        """(hub) => window.explorer.cy.nodes("[kind = 'topic']")
+          .filter((n) => n.data('label') !== hub && !n.hasClass('expanded'))
+          .max((n) => n.data('articleCount')).ele.id()""",
         HUB,
     )
     before = page.evaluate("(id) => window.explorer.cy.getElementById(id).degree(false)", topic)
@@ -455,22 +550,33 @@ def test_panel_follows_an_expand_and_lists_align(hub_server: Server, open_page: 
     assert neighbours > before
     cell = page.locator("#panel dt:text-is('Neighbours on canvas') + dd")
     expect(cell).to_have_text(str(neighbours))
+    no_trouble(watch)
 
-    # "Latest articles": each title starts on its bullet's line (the titles wrap).
+
+BULLETS = """() => [...document.querySelectorAll('#panel .article-list li')].map((li) => {
+  const mark = document.createTextNode('\\u200b');
+  li.prepend(mark);
+  const r = document.createRange(); r.selectNodeContents(mark);
+  const bullet = r.getBoundingClientRect();
+  mark.remove();
+  const t = document.createRange(); t.selectNodeContents(li.querySelector('button'));
+  const lines = [...t.getClientRects()];
+  return { first: lines[0].top - bullet.top, lines: new Set(lines.map((q) => Math.round(q.top))).size };
+})"""
+
+
+def test_latest_articles_start_on_their_bullets(corpus: Corpus, open_page: Any) -> None:
+    """Each title in "Latest articles" starts on its bullet's line (the titles wrap)."""
+    from playwright.sync_api import expect
+
+    topic = data(
+        corpus.server, "query($n: String!) { topic(name: $n) { id } }", n=small_topic(corpus)
+    )["topic"]["id"]
+    page, watch = open_page(corpus.server, 1440, f"/#node={topic}")
     items = page.locator("#panel .article-list li")
     expect(items.first).to_be_visible()
-    offsets = page.evaluate(
-        """() => [...document.querySelectorAll('#panel .article-list li')].map((li) => {
-          const mark = document.createTextNode('\\u200b');
-          li.prepend(mark);
-          const r = document.createRange(); r.selectNodeContents(mark);
-          const bullet = r.getBoundingClientRect();
-          mark.remove();
-          const t = document.createRange(); t.selectNodeContents(li.querySelector('button'));
-          const lines = [...t.getClientRects()];
-          return { first: lines[0].top - bullet.top, lines: new Set(lines.map((q) => Math.round(q.top))).size };
-        })"""
-    )
+    settle(page)
+    offsets = page.evaluate(BULLETS)
     assert any(o["lines"] > 1 for o in offsets), "no title wraps: the check would prove nothing"
     assert all(abs(o["first"]) <= 3 for o in offsets), offsets
     no_trouble(watch)
@@ -503,7 +609,7 @@ def test_a_view_survives_a_reload(corpus: Corpus, open_page: Any) -> None:
     page.keyboard.press("Escape")
     filter_topic(page, corpus.topic)
     article = page.evaluate("() => window.explorer.cy.nodes(\"[kind = 'article']\").first().id()")
-    page.evaluate("(id) => window.explorer.cy.getElementById(id).emit('tap')", article)
+    click_node(page, article)
     page.wait_for_function(
         "(id) => window.explorer.cy.getElementById(id).hasClass('expanded')", arg=article
     )
@@ -536,14 +642,17 @@ def test_a_view_survives_a_reload(corpus: Corpus, open_page: Any) -> None:
 # ---------------------------------------------------------------------------- file names
 
 
-def test_exports_are_named_after_corpus_and_view(
-    hub_server: Server, hub_dir: Path, open_page: Any
-) -> None:
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].rstrip("-")
+
+
+def test_exports_are_named_after_corpus_and_view(corpus: Corpus, open_page: Any) -> None:
     from playwright.sync_api import expect
 
-    page, watch = open_page(hub_server, 1440)
-    filter_topic(page, "Esports")
-    stem = f"{hub_dir.name}-topic-esports"
+    page, watch = open_page(corpus.server, 1440)
+    topic = small_topic(corpus)
+    filter_topic(page, topic)
+    stem = f"{slug(corpus.name)}-topic-{slug(topic)}"
     with page.expect_download() as graphml:
         page.locator("#export-graphml").click()
     assert graphml.value.suggested_filename == f"{stem}.graphml"
@@ -555,21 +664,43 @@ def test_exports_are_named_after_corpus_and_view(
         page.select_option("#export-server", "GRAPHML")
     assert server_file.value.suggested_filename == f"{stem}.graphml"
     assert "<graphml" in Path(server_file.value.path()).read_text(encoding="utf-8")
+    # A neighbourhood is named after its node.
+    node = first_article(corpus)
+    page.goto(f"{corpus.server.url}/#node={node}")
+    page.reload(wait_until="load")
+    expect(page.locator("body")).to_have_attribute("data-view", "neighbourhood", timeout=30_000)
+    settle(page)
+    title = data(
+        corpus.server, "query($id: ID!) { node(id: $id) { ... on Article { title } } }", id=node
+    )
+    with page.expect_download() as hood:
+        page.locator("#export-graphml").click()
+    expected = f"{slug(corpus.name)}-{slug('neighbourhood of ' + title['node']['title'])}.graphml"
+    assert hood.value.suggested_filename == expected
     no_trouble(watch)
 
 
 # ------------------------------------------------------------------------ failed images
 
+IMAGES = "{ articles(first: 100) { edges { node { id images { url } } } } }"
 
-def test_a_failed_image_shows_a_note(hub_server: Server, open_page: Any) -> None:
+
+def test_a_failed_image_shows_a_note(corpus: Corpus, open_page: Any) -> None:
+    """Offline (the test lets nothing leave localhost), an article's image cannot load."""
     from playwright.sync_api import expect
 
-    story = data(hub_server, '{ article(url: "https://lootledger.example/story-1") { id } }')
-    page, watch = open_page(hub_server, 1440, f"/#node={story['article']['id']}")
+    article = next(
+        e["node"]
+        for e in data(corpus.server, IMAGES)["articles"]["edges"]
+        if any(i["url"].startswith("https://") for i in e["node"]["images"])
+    )
+    url = next(i["url"] for i in article["images"] if i["url"].startswith("https://"))
+    host = urlsplit(url).netloc
+    page, watch = open_page(corpus.server, 1440, f"/#node={article['id']}")
     expect(page.locator("body")).to_have_attribute("data-view", "neighbourhood")
-    page.locator("#panel button", has_text="Show image from images.lootledger.example").click()
+    page.locator("#panel button", has_text=f"Show image from {host}").click()
     note = page.locator("#panel .image-failed")
     expect(note).to_be_visible()
     expect(note).to_contain_text("could not be loaded")
     expect(page.locator("#panel img")).to_have_count(0)
-    no_trouble(watch, allowed=r"^https://images\.lootledger\.example/")
+    no_trouble(watch, allowed=f"^https://{re.escape(host)}/")
