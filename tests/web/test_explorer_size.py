@@ -131,7 +131,7 @@ def data(server: Server, query: str, **variables: Any) -> dict[str, Any]:
 TOPIC_COUNTS = "{ topics(first: 100) { edges { node { name articleCount } } } }"
 
 
-@pytest.fixture(scope="module", params=["news", "hub"])
+@pytest.fixture(scope="module", params=[pytest.param("news", marks=pytest.mark.corpus), "hub"])
 def corpus(request: pytest.FixtureRequest) -> Corpus:
     if request.param == "hub":
         server = request.getfixturevalue("hub_server")

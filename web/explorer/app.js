@@ -8,7 +8,6 @@ import {
   FILTERED,
   NEIGHBORHOOD,
   PROVIDER_TREND,
-  SEARCH,
   SHORTEST_PATH,
   STORY,
   TOPIC_TREND,
@@ -17,12 +16,13 @@ import {
   request,
   requestCount,
 } from "./api.js";
-import { append, clear, day, debounce, el, snippetNodes } from "./dom.js";
+import { append, day, debounce, el } from "./dom.js";
 import { download, exportGraphML, exportPNG, fileName } from "./export.js";
 import { articleElements, describeForm, formFilter, formValues, setForm } from "./filters.js";
 import { addElements, createGraph, fadeExcept, layout } from "./graph.js";
 import { wireHoverCard, wireLabels } from "./labels.js";
 import { showEdge, showMessage, showNode, showPath, showTrend, updateNeighbours } from "./panel.js";
+import { wireSearch } from "./search.js";
 import { readState, writeState } from "./urlstate.js";
 
 export const CONFIG = Object.freeze({
@@ -76,10 +76,7 @@ const state = {
   corpus: "graph", // the served corpus's name: names the exports
   // Fields other features add to the schema, used where present (found by introspection).
   caps: { exportUrl: false, story: false, topicTrend: false, providerTrend: false },
-  searchSeq: 0,
   detailSeq: 0,
-  results: [],
-  active: -1,
 };
 
 // ---------------------------------------------------------------- busy, status, errors
@@ -178,96 +175,6 @@ function setLastQuery(query, variables, description) {
   ui.playground.setAttribute("href", `/graphql#query=${encodeURIComponent(playground)}`);
   ui.playground.removeAttribute("aria-disabled");
   ui.playground.title = `Open GraphiQL with the ${operationName} query that drew this view`;
-}
-
-// ---------------------------------------------------------------------------- search
-
-function hideResults() {
-  ui.results.hidden = true;
-  ui.search.setAttribute("aria-expanded", "false");
-  state.active = -1;
-}
-
-function resultItem(hit, index) {
-  const node = hit.node;
-  const kind = node.__typename.toLowerCase();
-  const title = kind === "article" ? node.title : node.name;
-  const meta = [];
-  if (kind === "article") {
-    if (node.provider) meta.push(node.provider.name);
-    meta.push(day(node.publishedAt) || "undated");
-    if (node.isStub) meta.push("stub");
-  } else {
-    meta.push(kind, `${node.articleCount} article${node.articleCount === 1 ? "" : "s"}`);
-    if (node.domain) meta.push(node.domain);
-  }
-  const body = el(
-    "div",
-    { class: "result-body" },
-    el("div", { class: "result-title", text: title }),
-    el("div", { class: "result-meta", text: meta.join(" · ") }),
-  );
-  if (node.topics?.length) {
-    body.append(el("div", { class: "result-topics chips" }, node.topics.map((t) => el("span", { text: t.name }))));
-  }
-  // The snippet helps when the match is in the excerpt, not the title.
-  const snippet = snippetNodes(hit.snippet);
-  if (snippet.map((n) => n.textContent).join("") !== title) {
-    body.append(el("div", { class: "result-snippet" }, snippet));
-  }
-  return el(
-    "li",
-    {
-      role: "option",
-      id: `result-${index}`,
-      "aria-selected": "false",
-      dataset: { id: node.id, kind },
-      onmousedown: (event) => event.preventDefault(), // keep focus in the box
-      onclick: () => choose(index),
-    },
-    el("span", { class: `dot ${kind}`, "aria-hidden": "true" }),
-    body,
-  );
-}
-
-function renderResults(hits, text) {
-  state.results = hits;
-  state.active = -1;
-  clear(ui.results);
-  ui.results.dataset.query = text; // which search the list shows (typing runs several)
-  if (!hits.length) {
-    ui.results.append(el("li", { class: "empty", role: "option", "aria-disabled": "true", text: `Nothing found for “${text}”` }));
-  } else {
-    hits.forEach((hit, i) => ui.results.append(resultItem(hit, i)));
-  }
-  ui.results.hidden = false;
-  ui.search.setAttribute("aria-expanded", "true");
-}
-
-const search = debounce((text) => {
-  writeState({ q: text });
-  const seq = ++state.searchSeq;
-  run(async () => {
-    const { data } = await request(SEARCH, { query: text, first: CONFIG.searchFirst });
-    if (seq !== state.searchSeq || ui.search.value.trim() !== text) return; // a newer search won
-    renderResults(data.search, text);
-  });
-}, CONFIG.searchDelayMs);
-
-function moveActive(step) {
-  const items = [...ui.results.querySelectorAll("li[data-id]")];
-  if (!items.length) return;
-  state.active = (state.active + step + items.length) % items.length;
-  items.forEach((item, i) => item.setAttribute("aria-selected", String(i === state.active)));
-  ui.search.setAttribute("aria-activedescendant", items[state.active].id);
-  items[state.active].scrollIntoView({ block: "nearest" });
-}
-
-function choose(index) {
-  const hit = state.results[index];
-  if (!hit) return;
-  hideResults();
-  run(() => openNode(hit.node.id));
 }
 
 // ---------------------------------------------------------------------- the canvas
@@ -687,33 +594,6 @@ function wireCanvas(cy) {
 }
 
 function wireControls() {
-  ui.search.addEventListener("input", () => {
-    const text = ui.search.value.trim();
-    if (!text) {
-      search.cancel();
-      writeState({ q: null });
-      state.searchSeq += 1;
-      hideResults();
-      return;
-    }
-    search(text);
-  });
-  ui.search.addEventListener("keydown", (event) => {
-    if (event.key === "ArrowDown") moveActive(1);
-    else if (event.key === "ArrowUp") moveActive(-1);
-    else if (event.key === "Enter") choose(state.active >= 0 ? state.active : 0);
-    else if (event.key === "Escape") hideResults();
-    else return;
-    event.preventDefault();
-  });
-  ui.search.addEventListener("focus", () => {
-    if (state.results.length && ui.search.value.trim()) {
-      ui.results.hidden = false;
-      ui.search.setAttribute("aria-expanded", "true");
-    }
-  });
-  ui.search.addEventListener("blur", () => setTimeout(hideResults, 150));
-
   ui.pathMode.addEventListener("click", () => {
     if (state.mode === "path") {
       exitPathMode();
@@ -780,6 +660,12 @@ async function main() {
   window.explorer = { cy, state, config: CONFIG, requestCount, get busy() { return busy; } };
   wireCanvas(cy);
   wireControls();
+  wireSearch(ui.search, ui.results, {
+    first: CONFIG.searchFirst,
+    delayMs: CONFIG.searchDelayMs,
+    run,
+    onChoose: (id) => run(() => openNode(id)),
+  });
   wireLabels(cy);
   wireHoverCard(cy, ui.card);
   refreshCounts();
