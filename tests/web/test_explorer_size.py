@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from browser import Watch, click_node, node_point
 from server import Server, corpus_settings, running_server
-from support import require
+from support import REPO, require
 
 from graphsvc.web.explorer import missing_files
 from graphsvc.web.graphiql import INSTALL_HINT
@@ -29,6 +29,7 @@ from graphsvc.web.graphiql import INSTALL_HINT
 pytestmark = [pytest.mark.browser]
 
 WIDTHS = [1440, 1024, 800]
+ARTIFACTS = REPO / "artifacts"
 HEIGHT = 900
 
 HUB = "Everything Game"  # tags every article of the hub corpus
@@ -178,11 +179,12 @@ def open_page(chromium_browser: Any) -> Iterator[Any]:
 
 
 def settle(page: Any) -> None:
-    """Wait until no request is pending and the view has stopped moving; then a moment for
-    the label pass that follows a change (hang guards, not timings)."""
+    """Wait until no request is pending, the view has stopped moving and the labels are placed
+    (hang guards, not timings)."""
     page.wait_for_function("() => document.body.dataset.busy === '0'", timeout=60_000)
     page.wait_for_function("() => !window.explorer.cy.animated()")
-    time.sleep(0.4)
+    time.sleep(0.2)
+    page.wait_for_function("() => document.getElementById('cy').dataset.labelsPending !== '1'")
 
 
 def show_filters(page: Any) -> None:
@@ -207,6 +209,12 @@ def filter_topic(page: Any, topic: str) -> None:
     page.select_option("#filter-topic", topic)
     expect(page.locator("body")).to_have_attribute("data-view", "filter")
     settle(page)
+
+
+def shot(page: Any, name: str) -> None:
+    """A screenshot for the README: artifacts/explorer-<name>.png (scripts/screenshots.sh)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"explorer-{name}.png"))
 
 
 def no_trouble(watch: Watch, allowed: str | None = None) -> None:
@@ -343,6 +351,8 @@ def test_a_topic_tagging_every_article_does_not_dominate(drawn: Drawn) -> None:
 def test_the_filter_layout_uses_the_whole_width(drawn: Drawn) -> None:
     span = drawn.page.evaluate(SPAN)
     assert span["width"] >= 0.8 * span["canvas"], span
+    if drawn.width == 1440:
+        shot(drawn.page, f"filter-{'hub' if drawn.corpus.topic == HUB else 'real'}-1440")
 
 
 def test_a_hover_card_names_title_provider_and_date(drawn: Drawn) -> None:
@@ -370,6 +380,8 @@ def test_a_hover_card_names_title_provider_and_date(drawn: Drawn) -> None:
     expect(card.locator(".card-meta")).to_have_text(
         f"{detail['provider']['name']} · {detail['publishedAt'][:10]}"
     )
+    if drawn.width == 1440 and drawn.corpus.topic != HUB:
+        shot(page, "hover-card")
     box = card.bounding_box()
     canvas = page.locator("#cy").bounding_box()
     assert box and canvas
@@ -431,6 +443,9 @@ def test_canvas_keeps_half_the_width_and_panels_fold(
     assert page.evaluate("() => window.explorer.cy.nodes().length") > 0
     hide_filters(page)
     assert rect(page, "#cy")["width"] >= width / 2
+    if width == 800 and corpus.topic != HUB:
+        settle(page)
+        shot(page, "narrow-800")
     # Below 1200 px the panels fold away: "Details" hides the panel, and the canvas widens.
     if width < 1200:
         before = rect(page, "#cy")["width"]
@@ -636,6 +651,31 @@ def test_a_view_survives_a_reload(corpus: Corpus, open_page: Any) -> None:
     articles = page.evaluate("() => window.explorer.cy.nodes(\"[kind = 'article']\").length")
     assert articles == min(100, filtered["totalCount"])
     assert set(restored["nodes"]) <= set(saved["nodes"])
+    no_trouble(watch)
+
+
+def test_an_opened_node_and_its_selection_survive_a_reload(corpus: Corpus, open_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page, watch = open_page(corpus.server, 1440, f"/#node={first_article(corpus)}")
+    expect(page.locator("body")).to_have_attribute("data-view", "neighbourhood")
+    settle(page)
+    drawn = set(view_of(page)["nodes"])
+    other = page.evaluate("() => window.explorer.cy.nodes(\"[kind = 'provider']\").first().id()")
+    click_node(page, other)
+    page.wait_for_function(
+        "(id) => window.explorer.cy.getElementById(id).hasClass('expanded')", arg=other
+    )
+    settle(page)
+    saved = view_of(page)
+    assert saved["selected"] == [other]
+    page.reload(wait_until="load")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    settle(page)
+    restored = view_of(page)
+    assert set(restored["nodes"]) == drawn  # the neighbourhood, as opened
+    assert restored["selected"] == [other]
+    assert restored["title"] == saved["title"]
     no_trouble(watch)
 
 

@@ -119,15 +119,20 @@ export function placeLabels(cy) {
   return chosen.length;
 }
 
-/** Re-place labels after the view settles (layout, zoom, pan, nodes added or removed). */
+/**
+ * Re-place labels once the view settles (layout, zoom, pan, nodes added or removed): 80 ms
+ * after the last change. The container's `data-labels-pending` is "1" until then.
+ */
 export function wireLabels(cy) {
-  let frame = null;
+  let timer = null;
+  const box = cy.container();
   const later = () => {
-    if (frame !== null) return;
-    frame = setTimeout(() => {
-      frame = null;
+    clearTimeout(timer);
+    box.dataset.labelsPending = "1";
+    timer = setTimeout(() => {
       placeLabels(cy);
-    }, 60);
+      box.dataset.labelsPending = "0";
+    }, 80);
   };
   cy.on("layoutstop viewport add remove select unselect", later);
   return later;
