@@ -4,9 +4,10 @@ import { day } from "./dom.js";
 
 export const LABELS = Object.freeze({
   fontPx: 12, // a label's size on screen, whatever the zoom
-  maxWidthPx: 180, // longer labels end in an ellipsis
+  maxWidthPx: 150, // longer labels end in an ellipsis
   gapPx: 3, // between two labels' boxes
   maxLabels: 80, // never more on the canvas at once
+  leading: 3, // the most important labels, which may cover the middle of another node
 });
 
 // A provider or topic linked to at least this share of the drawn articles (when there are at
@@ -86,8 +87,8 @@ function labelBox(node) {
 const crosses = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
 
 /**
- * Label the most important nodes in view whose labels fit without covering one another: the
- * further in the zoom, the more fit. Returns how many are labelled.
+ * Label the most important nodes in view whose labels fit on the canvas without covering one
+ * another or another node: the further in the zoom, the more fit. Returns how many are labelled.
  */
 export function placeLabels(cy) {
   const width = cy.width();
@@ -101,12 +102,24 @@ export function placeLabels(cy) {
     })
     .toArray()
     .sort((a, b) => importance(b) - importance(a));
+  // A label stays on the canvas, off other labels and off the middle of other nodes (the
+  // inner 40% of their width: grazing a node's rim is allowed, else hubs' labels rarely fit).
+  const zoom = cy.zoom();
+  const bodies = inView.map((n) => {
+    const p = n.renderedPosition();
+    const r = (n.outerWidth() * zoom) / 5;
+    return { node: n, x1: p.x - r, x2: p.x + r, y1: p.y - r, y2: p.y + r };
+  });
   const taken = [];
   const chosen = [];
   for (const node of inView) {
     if (chosen.length >= LABELS.maxLabels) break;
     const box = labelBox(node);
+    if (box.x1 < 0 || box.x2 > width || box.y2 > height) continue;
     if (taken.some((t) => crosses(t, box))) continue;
+    // The few most important labels may cross a node's middle: they matter more than it.
+    const leading = chosen.length < LABELS.leading;
+    if (!leading && bodies.some((b) => b.node !== node && crosses(b, box))) continue;
     taken.push(box);
     chosen.push(node);
   }
