@@ -52,7 +52,8 @@ export const LABEL_STYLE = [
       "text-background-padding": (n) => 1 / n.cy().zoom(),
     },
   },
-  { selector: "node.labelled", style: { label: "data(label)" } },
+  // Drawn above unlabelled nodes, so no node hides a label (paths and the selection go higher).
+  { selector: "node.labelled", style: { label: "data(label)", "z-index": 5 } },
 ];
 
 /** How much a node's label matters: the centre, the selection, then degree on the canvas. */
