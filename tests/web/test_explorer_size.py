@@ -449,8 +449,10 @@ def test_canvas_keeps_half_the_width_and_panels_fold(
     # Below 1200 px the panels fold away: "Details" hides the panel, and the canvas widens.
     if width < 1200:
         before = rect(page, "#cy")["width"]
+        expect(page.locator("#toggle-panel")).to_have_attribute("aria-expanded", "true")
         page.locator("#toggle-panel").click()
         expect(page.locator("#panel")).to_be_hidden()
+        expect(page.locator("#toggle-panel")).to_have_attribute("aria-expanded", "false")
         page.wait_for_function("(w) => document.getElementById('cy').clientWidth > w", arg=before)
         page.locator("#toggle-panel").click()
         expect(page.locator("#panel")).to_be_visible()

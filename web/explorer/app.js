@@ -608,6 +608,7 @@ function wireControls() {
   ui.graphml.addEventListener("click", () => exportGraphML(state.cy, state.lastQuery?.description ?? "", name("graphml")));
   ui.png.addEventListener("click", () => exportPNG(state.cy, name("png")));
   for (const [button, side] of [[ui.toggleFilters, "sidebar"], [ui.togglePanel, "panel"]]) {
+    button.setAttribute("aria-expanded", String(getComputedStyle($(side)).display !== "none"));
     button.addEventListener("click", () => {
       const open = getComputedStyle($(side)).display === "none";
       ui.body.dataset[side] = open ? "open" : "closed";
