@@ -22,7 +22,6 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import anyio
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from watchfiles import Change, DefaultFilter, awatch
 
@@ -70,16 +69,6 @@ class PinSnapshot:
         if scope["type"] == "http" and self.holder.ready:
             scope[PINNED] = self.holder.store
         await self.app(scope, receive, send)
-
-
-def failed_response(reason: str) -> JSONResponse:
-    """The 503 of a request that needs the graph when its first load failed: a GraphQL error
-    saying so and why (not "loading": it will not load until the corpus is fixed)."""
-    error = {
-        "message": f"the graph failed to load: {reason}",
-        "extensions": {"code": "GRAPH_LOAD_FAILED", "reason": reason},
-    }
-    return JSONResponse({"errors": [error]}, status_code=503)
 
 
 def pinned(scope: Scope) -> GraphStore | None:
