@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from graphsvc import __version__
-from graphsvc.graph import analytics
 from graphsvc.graph.build import BUILD_RULES, build_store, no_gc
 from graphsvc.graph.searching import index_path_for, keep_index_at
 from graphsvc.graph.snapshot import FORMAT as SNAPSHOT_FORMAT
@@ -56,11 +55,14 @@ def load_store(
     max_file_bytes: int | None = None,
     progress: Progress | None = None,
     keep: bool = True,
+    analytics: bool = True,
 ) -> GraphStore:
     """Ingest a corpus folder and build its store (or read it back when nothing changed).
 
     ``keep=False`` does not write a newly built store for the next start (a server's reloads:
-    the write would delay the swap); a kept store that matches is still read."""
+    the write would delay the swap); a kept store that matches is still read.
+    ``analytics=False`` leaves the whole-graph analytics to their first use (a command that
+    only reports on the corpus; a store that is written still gets them)."""
     loaded = load_store_deferred(
         root,
         cache_dir=cache_dir,
@@ -68,6 +70,7 @@ def load_store(
         workers=workers,
         max_file_bytes=max_file_bytes,
         progress=progress,
+        analytics=analytics,
     )
     if keep:
         loaded.keep()
@@ -83,6 +86,7 @@ def load_store_deferred(
     max_file_bytes: int | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    analytics: bool = True,
 ) -> Loaded:
     """``load_store`` that leaves writing the kept store to the caller, for later (a server
     swaps the store in first: the write took 11 s at 100k documents); ``cancel`` stops a
@@ -92,7 +96,7 @@ def load_store_deferred(
     if kept is not None:
         remove_stale_writes(kept.parent)
     if kept is not None and kept.exists():
-        store = _read_kept(kept, scan)
+        store = _read_kept(kept, scan, analytics)
         if store is not None:
             keep_index_at(store, index_path_for(kept))
             if progress:
@@ -115,7 +119,10 @@ def load_store_deferred(
             root=str(root),
             sources=result.stats,
         )
-        analytics.warm(store)  # before anyone serves it: requests only look results up
+        if analytics:  # before anyone serves it: requests only look results up
+            from graphsvc.graph.analytics import warm  # NumPy, SciPy, igraph: when needed
+
+            warm(store)
     if kept is None:
         return Loaded(store, _nothing)
     path = kept
@@ -172,10 +179,10 @@ def store_cache_path(scan: Scan, cache_dir: Path | None = None) -> Path:
     return parse_cache.with_name(f"{parse_cache.stem}-{name}{_SUFFIX}")
 
 
-def _read_kept(path: Path, scan: Scan) -> GraphStore | None:
+def _read_kept(path: Path, scan: Scan, analytics: bool = True) -> GraphStore | None:
     """The kept store, its report saying that nothing was parsed; None if it is unreadable."""
     try:
-        store = read_snapshot(path)
+        store = read_snapshot(path, analytics=analytics)
     except SnapshotError as exc:
         log.warning("ignoring the kept store (%s); building it again", exc)
         return None

@@ -27,16 +27,13 @@ from datetime import UTC, datetime
 from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import networkx as nx
 import orjson
 
 from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
-from graphsvc.graph import analytics
-from graphsvc.graph.analytics import centrality, stories
-from graphsvc.graph.analytics.centrality import Centrality
 from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS, no_gc
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import (
@@ -68,6 +65,10 @@ _ARTICLE_COLUMNS = (
 )  # fmt: skip
 _PREFIX_KIND = {"a:": NodeKind.ARTICLE, "p:": NodeKind.PROVIDER, "t:": NodeKind.TOPIC}
 _ARRAY_KINDS = {"I": "u32", "d": "f64"}  # section kinds of arrays, by typecode
+
+
+if TYPE_CHECKING:
+    from graphsvc.graph.analytics import Results
 
 
 class SnapshotError(GraphsvcError):
@@ -254,6 +255,8 @@ def _analytics(
     """The costly analytics (computed now if the store has not got them yet): each ranking
     as its scores in record order (NaN for a node without one) and its order as record
     numbers; each story as its members and representative by article number."""
+    from graphsvc.graph import analytics  # NumPy, SciPy and igraph: imported when needed
+
     found = analytics.results(store) or analytics.results(analytics.warm(store))
     assert found is not None  # warm computes every one
     records: dict[NodeKind, Sequence[Article | Provider | Topic]] = {
@@ -325,8 +328,11 @@ def verify_snapshot(path: Path | str) -> dict[str, Any]:
         return info
 
 
-def read_snapshot(path: Path | str) -> GraphStore:
-    """Read a snapshot back into a GraphStore, or raise SnapshotError saying what is wrong."""
+def read_snapshot(path: Path | str, *, analytics: bool = True) -> GraphStore:
+    """Read a snapshot back into a GraphStore, or raise SnapshotError saying what is wrong.
+
+    ``analytics``: install the analytics the file keeps and count the rest (what a server
+    needs); without, the store answers them on first use (a command that only reports)."""
     path = Path(path)
     with _open(path) as fh:
         info = _trailer(fh, path)
@@ -334,7 +340,11 @@ def read_snapshot(path: Path | str) -> GraphStore:
         with no_gc():
             try:
                 store = _rebuild(sections)
-                return analytics.install(store, _read_analytics(sections, store))
+                if not analytics:
+                    return store
+                from graphsvc.graph.analytics import install  # NumPy, SciPy: when needed
+
+                return install(store, _read_analytics(sections, store))
             except SnapshotError:
                 raise
             except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
@@ -483,7 +493,9 @@ def _rebuild(s: _Sections) -> GraphStore:
     )
 
 
-def _read_analytics(s: _Sections, store: GraphStore) -> analytics.Results:
+def _read_analytics(s: _Sections, store: GraphStore) -> Results:
+    from graphsvc.graph.analytics import Results, centrality, stories
+
     table = s.json("analytics")
     records: dict[NodeKind, list[str]] = {
         NodeKind.ARTICLE: list(store.articles),
@@ -499,14 +511,14 @@ def _read_analytics(s: _Sections, store: GraphStore) -> analytics.Results:
         order = [keys[i] for i in s.u32(f"order:{name}")]
         if len(order) != len(scores):
             raise _Corrupt(f"section 'order:{name}' does not match its scores")
-        rankings[NodeKind(kind), Centrality(how)] = centrality.ranked(order, scores)
+        rankings[NodeKind(kind), centrality.Centrality(how)] = centrality.ranked(order, scores)
     method, told = table["stories"]
     keys = records[NodeKind.ARTICLE]
     found = [
         stories.summarise(store, tuple(keys[i] for i in members), keys[representative])
         for members, representative in told
     ]
-    return analytics.Results(MappingProxyType(rankings), stories.assemble(str(method), found))
+    return Results(MappingProxyType(rankings), stories.assemble(str(method), found))
 
 
 def _read_articles(
