@@ -40,7 +40,7 @@ _LIBC = ctypes.CDLL(None) if sys.platform == "linux" else None
 
 
 def release_memory() -> None:
-    """After a reload: a full collection, then glibc's ``malloc_trim``. A reload leaves
+    """After a load or a reload: a full collection, then glibc's ``malloc_trim``. A reload leaves
     thousands of objects in reference cycles (the old snapshot's caches among them) that only a
     full collection frees, and with a big store in memory Python's own full collections come
     rarely; the freed pages then stay with the allocator's per-thread arenas unless trimmed.
@@ -189,6 +189,9 @@ class StoreHolder:
         except Exception as exc:
             self.failure = _reason(exc)
             log.exception("loading %s failed", self.settings.snapshot or self.settings.corpus)
+        # What building the snapshot and its analytics left behind (the RELATED arrays, the
+        # parse's records) goes back to the system, not to the allocator's arenas.
+        await anyio.to_thread.run_sync(release_memory)
 
     def close(self) -> None:
         """The service stops: an ingest under way ends at its next chunk (the parse pool is
