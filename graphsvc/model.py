@@ -1,7 +1,6 @@
 """Records and kinds shared by every layer: what an article, provider and topic are.
 
-Node keys are plain strings with a kind prefix (``a:`` article URL, ``p:`` provider domain,
-``t:`` folded topic name), so that one NetworkX graph can hold every kind without clashes.
+How nodes are named (key prefixes, IDs, canonical URLs) is ``graphsvc.identity``'s job.
 """
 
 from __future__ import annotations
@@ -25,42 +24,6 @@ class EdgeKind(StrEnum):
     RELATED = "RELATED"
     PUBLISHED_BY = "PUBLISHED_BY"
     TAGGED = "TAGGED"
-
-
-_PREFIX = {NodeKind.ARTICLE: "a:", NodeKind.PROVIDER: "p:", NodeKind.TOPIC: "t:"}
-_KIND_OF_PREFIX = {prefix: kind for kind, prefix in _PREFIX.items()}
-
-
-def article_key(url: str) -> str:
-    """Node key of the article with this canonical URL."""
-    return "a:" + url
-
-
-def provider_key(domain: str) -> str:
-    """Node key of the provider with this normalised domain."""
-    return "p:" + domain
-
-
-def topic_key(folded: str) -> str:
-    """Node key of the topic with this trimmed, case-folded name."""
-    return "t:" + folded
-
-
-def kind_of(key: str) -> NodeKind:
-    """The kind of a node key.
-
-    >>> kind_of("t:ai")
-    <NodeKind.TOPIC: 'topic'>
-    """
-    try:
-        return _KIND_OF_PREFIX[key[:2]]
-    except KeyError:
-        raise ValueError(f"not a node key: {key!r}") from None
-
-
-def key_value(key: str) -> str:
-    """The identity part of a node key (URL, domain or folded topic name)."""
-    return key[2:]
 
 
 @dataclass(frozen=True, slots=True)

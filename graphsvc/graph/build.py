@@ -19,6 +19,13 @@ import networkx as nx
 
 from graphsvc.graph.queries import date_desc
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import (
+    article_key,
+    key_value,
+    kind_of,
+    provider_key,
+    topic_key,
+)
 from graphsvc.ingest.documents import Item, Record, item_of
 from graphsvc.ingest.normalize import clean_text
 from graphsvc.model import (
@@ -30,9 +37,6 @@ from graphsvc.model import (
     Problem,
     Provider,
     Topic,
-    article_key,
-    provider_key,
-    topic_key,
 )
 
 #: Bump when the rules that merge records into a store change: stores kept by the older rules
@@ -42,6 +46,11 @@ BUILD_RULES = 1
 #: The one attribute dict of every node (and edge) of a kind: shared, never mutated.
 NODE_ATTRS = {kind: {"kind": kind.value} for kind in NodeKind}
 EDGE_ATTRS = {kind: {"kind": kind.value} for kind in EdgeKind}
+
+
+def _keys_of(graph: nx.DiGraph, kind: NodeKind) -> Iterator[tuple[str, str]]:
+    """The keys of the nodes of one kind, with their identity part (domain, folded name)."""
+    return ((key, key_value(key)) for key in graph if kind_of(key) is kind)
 
 
 @dataclass(slots=True)
@@ -93,7 +102,7 @@ def build_store(
 
     articles: dict[str, Article] = {}
     for url, (_path, doc) in winners.items():
-        articles["a:" + url] = _article(
+        articles[article_key(url)] = _article(
             item_of(doc),
             is_stub=False,
             topics=_topic_keys(doc["topics"]),
@@ -101,7 +110,7 @@ def build_store(
             sources=paths[url],
         )
     for url, stub in stubs.items():
-        articles["a:" + url] = _article(stub.item, is_stub=True)
+        articles[article_key(url)] = _article(stub.item, is_stub=True)
 
     graph = nx.DiGraph()
     node_dicts = graph._node
@@ -122,10 +131,10 @@ def build_store(
     related = EDGE_ATTRS[EdgeKind.RELATED]
     preds = graph._pred
     for url, (_path, doc) in winners.items():
-        key = "a:" + url
+        key = article_key(url)
         succ = graph._adj[key]
         for item in doc["related"]:  # add_edge inlined: this loop is most of the edges
-            target = "a:" + item.url
+            target = article_key(item.url)
             succ[target] = related
             preds[target][key] = related
         for tkey in articles[key].topics:
@@ -137,14 +146,12 @@ def build_store(
     provider_names = _most_frequent(names)
     topic_names = _most_frequent(spellings)
     providers = {
-        key: Provider(key, key[2:], provider_names.get(key[2:], key[2:]), provider_counts[key])
-        for key in graph
-        if key.startswith("p:")
+        key: Provider(key, domain, provider_names.get(domain, domain), provider_counts[key])
+        for key, domain in _keys_of(graph, NodeKind.PROVIDER)
     }
     topics = {
-        key: Topic(key, topic_names.get(key[2:], key[2:]), topic_counts[key])
-        for key in graph
-        if key.startswith("t:")
+        key: Topic(key, topic_names.get(folded, folded), topic_counts[key])
+        for key, folded in _keys_of(graph, NodeKind.TOPIC)
     }
     url_index: dict[str, str] = {}
     for key, article in articles.items():

@@ -20,8 +20,8 @@ import orjson
 
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.store import GraphStore
-from graphsvc.ingest.normalize import canonical_url, normalize_domain, topic_fold
-from graphsvc.model import Article, provider_key, topic_key
+from graphsvc.identity import canonical_url, normalize_domain, provider_key, topic_fold, topic_key
+from graphsvc.model import Article
 
 #: The largest page any list field gives; asking for more is an error, not a truncation.
 MAX_PAGE = 100

@@ -39,6 +39,7 @@ from graphsvc.graph.analytics import centrality, stories
 from graphsvc.graph.analytics.centrality import Centrality
 from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS, no_gc
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import article_key, kind_of
 from graphsvc.model import (
     Article,
     EdgeKind,
@@ -48,7 +49,6 @@ from graphsvc.model import (
     Problem,
     Provider,
     Topic,
-    article_key,
 )
 
 #: Bump when the layout of a snapshot changes; older files are then refused with a clear error.
@@ -66,7 +66,6 @@ _ARTICLE_COLUMNS = (
     "url", "title", "excerpt", "published_at", "type", "quality", "heat", "published",
     "removed", "is_stub", "provider", "topics", "images", "sources", "urls",
 )  # fmt: skip
-_PREFIX_KIND = {"a:": NodeKind.ARTICLE, "p:": NodeKind.PROVIDER, "t:": NodeKind.TOPIC}
 _ARRAY_KINDS = {"I": "u32", "d": "f64"}  # section kinds of arrays, by typecode
 
 
@@ -206,7 +205,7 @@ def _adjacency(
     for key, nbrs in adjacency.items():
         if check:
             for target, data in nbrs.items():
-                expected = EDGE_ATTRS[_EDGE_KIND[_PREFIX_KIND[target[:2]]]]
+                expected = EDGE_ATTRS[_EDGE_KIND[kind_of(target)]]
                 if data is not expected and data != expected:
                     raise SnapshotError(f"edge {key} -> {target} has attributes {data!r}")
         neighbours.extend(map(position.__getitem__, nbrs))

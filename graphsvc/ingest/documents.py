@@ -15,11 +15,10 @@ import yaml_rs
 from frontmatter.default_handlers import BaseHandler
 
 from graphsvc.errors import IngestError
+from graphsvc.identity import canonical_url, normalize_domain
 from graphsvc.ingest.normalize import (
-    canonical_url,
     clean_text,
     domain_of_url,
-    normalize_domain,
     to_bool,
     to_datetime,
     to_int,

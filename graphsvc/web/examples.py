@@ -13,8 +13,8 @@ import json
 import re
 from collections.abc import Mapping
 
-from graphsvc.api.context import encode_id
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import encode_id
 from graphsvc.model import Article
 
 Example = tuple[str, str]

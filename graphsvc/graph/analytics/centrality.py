@@ -26,7 +26,8 @@ from graphsvc.graph.analytics.memo import memoised
 from graphsvc.graph.analytics.providers import provider_links
 from graphsvc.graph.analytics.related import related_arrays, undirected_pairs
 from graphsvc.graph.store import GraphStore
-from graphsvc.model import NodeKind, kind_of
+from graphsvc.identity import kind_of
+from graphsvc.model import NodeKind
 
 #: Betweenness sources: at most this many, fewer where (nodes + edges) × sources would pass
 #: the budget, never fewer than the minimum; all nodes (exact) where that is no more.
