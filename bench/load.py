@@ -83,7 +83,7 @@ from mix import (
 )
 
 from graphsvc.api.context import encode_id
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.cache import default_cache_dir
 

@@ -23,11 +23,14 @@ def test_every_key_round_trips_through_its_id(value: str, build: object) -> None
     key = build(value)  # type: ignore[operator]
     assert decode_id(encode_id(key)) == key
     assert key_value(key) == value
-    assert kind_of(key) is {
-        article_key: NodeKind.ARTICLE,
-        provider_key: NodeKind.PROVIDER,
-        topic_key: NodeKind.TOPIC,
-    }[build]
+    assert (
+        kind_of(key)
+        is {
+            article_key: NodeKind.ARTICLE,
+            provider_key: NodeKind.PROVIDER,
+            topic_key: NodeKind.TOPIC,
+        }[build]
+    )
 
 
 @pytest.mark.parametrize("bad", ["", "!!!", "x:hello", "a", "YQ"])

@@ -112,7 +112,7 @@ def load_with_progress(
 ) -> GraphStore:
     """Load a corpus, with a progress bar on a terminal; exit 2 when it is not a folder."""
     check_corpus(corpus)
-    from graphsvc.graph.loading import load_store
+    from graphsvc.corpus import load_store
 
     show = sys.stderr.isatty() if show_progress is None else show_progress
     kwargs: dict[str, Any] = {

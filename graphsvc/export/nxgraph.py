@@ -18,6 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from graphsvc.corpus import load_store
 from graphsvc.export.fields import node_values
 from graphsvc.export.select import (
     Selection,
@@ -28,7 +29,6 @@ from graphsvc.export.select import (
     select,
 )
 from graphsvc.graph.analytics import stories
-from graphsvc.graph.loading import load_store
 from graphsvc.graph.snapshot import read_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.identity import STORY_PREFIX, decode_id

@@ -40,7 +40,7 @@ from graphsvc.model import (
 )
 
 #: Bump when the rules that merge records into a store change: stores kept by the older rules
-#: (graph/loading.py) are then built again, as RECORD_FORMAT does for the parse cache.
+#: (graphsvc/corpus.py) are then built again, as RECORD_FORMAT does for the parse cache.
 BUILD_RULES = 1
 
 #: The one attribute dict of every node (and edge) of a kind: shared, never mutated.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from support import SEEDS
 
+from graphsvc.corpus import load_store
 from graphsvc.graph import analytics
 from graphsvc.graph.analytics import (
     centrality,
@@ -21,7 +22,6 @@ from graphsvc.graph.analytics import (
 )
 from graphsvc.graph.analytics.centrality import Centrality
 from graphsvc.graph.build import build_store
-from graphsvc.graph.loading import load_store
 from graphsvc.graph.snapshot import MAGIC, SnapshotError, read_snapshot, write_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.loader import load_corpus

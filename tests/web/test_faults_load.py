@@ -14,7 +14,7 @@ import httpx
 from faults import copy_seeds, post, readyz, serve, settled, until
 from server import Server, corpus_settings, uvicorn_thread
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.ingest.cache import cache_path_for
 from graphsvc.web.app import create_app
 
