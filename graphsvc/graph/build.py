@@ -26,18 +26,19 @@ from graphsvc.identity import (
     provider_key,
     topic_key,
 )
-from graphsvc.ingest.documents import Item, Record, item_of
-from graphsvc.ingest.normalize import clean_text
 from graphsvc.model import (
     Article,
+    Document,
     EdgeKind,
     Image,
     IngestReport,
+    Item,
     NodeKind,
     Problem,
     Provider,
     Topic,
 )
+from graphsvc.text import clean_text
 
 #: Bump when the rules that merge records into a store change: stores kept by the older rules
 #: (graphsvc/corpus.py) are then built again, as RECORD_FORMAT does for the parse cache.
@@ -62,7 +63,7 @@ class _Stub:
 
 
 def build_store(
-    records: Iterable[tuple[str, Record]],
+    records: Iterable[tuple[str, Document]],
     report: IngestReport,
     *,
     version: str = "",
@@ -76,7 +77,7 @@ def build_store(
     names: Counter[tuple[str, str]] = Counter()  # (domain, name) -> mentions
     spellings: Counter[tuple[str, str]] = Counter()  # (folded, spelling) -> mentions
     for path, doc in winners.values():
-        for index in doc["self_related"]:
+        for index in doc.self_related:
             report.warnings.append(
                 Problem(
                     path,
@@ -85,12 +86,12 @@ def build_store(
                     "self-related",
                 )
             )
-        provider = doc["provider"]
-        if provider["name"]:
-            names[provider["domain"], provider["name"]] += 1
-        for spelling in doc["topics"]:
+        own = doc.item
+        if own.provider_name:
+            names[own.provider_domain, own.provider_name] += 1
+        for spelling in doc.topics:
             spellings[spelling.casefold(), spelling] += 1
-        for item in doc["related"]:
+        for item in doc.related:
             if item.provider_name:
                 names[item.provider_domain, item.provider_name] += 1
             if item.url in full_urls:
@@ -103,10 +104,10 @@ def build_store(
     articles: dict[str, Article] = {}
     for url, (_path, doc) in winners.items():
         articles[article_key(url)] = _article(
-            item_of(doc),
+            doc.item,
             is_stub=False,
-            topics=_topic_keys(doc["topics"]),
-            removed=doc.get("removed"),
+            topics=_topic_keys(doc.topics),
+            removed=doc.removed,
             sources=paths[url],
         )
     for url, stub in stubs.items():
@@ -133,7 +134,7 @@ def build_store(
     for url, (_path, doc) in winners.items():
         key = article_key(url)
         succ = graph._adj[key]
-        for item in doc["related"]:  # add_edge inlined: this loop is most of the edges
+        for item in doc.related:  # add_edge inlined: this loop is most of the edges
             target = article_key(item.url)
             succ[target] = related
             preds[target][key] = related
@@ -195,17 +196,17 @@ def no_gc() -> Iterator[None]:
 
 
 def _pick_winners(
-    records: Iterable[tuple[str, Record]], report: IngestReport
-) -> tuple[dict[str, tuple[str, Record]], dict[str, tuple[str, ...]]]:
+    records: Iterable[tuple[str, Document]], report: IngestReport
+) -> tuple[dict[str, tuple[str, Document]], dict[str, tuple[str, ...]]]:
     """One document per canonical URL: the later ``publishedDateTime``, then the later path."""
-    winners: dict[str, tuple[str, Record]] = {}
+    winners: dict[str, tuple[str, Document]] = {}
     paths: dict[str, list[str]] = {}
     for path, doc in records:
-        url = doc["url"]
+        url = doc.item.url
         paths.setdefault(url, []).append(path)
         current = winners.get(url)
-        if current is None or (doc["published_at"] or "", path) >= (
-            current[1]["published_at"] or "",
+        if current is None or (doc.item.published_at or "", path) >= (
+            current[1].item.published_at or "",
             current[0],
         ):
             winners[url] = (path, doc)

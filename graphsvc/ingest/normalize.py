@@ -1,25 +1,17 @@
-"""Pure value normalisation: text, dates, scalars, the provider domain of a URL; the identity
-rules (canonical URLs, provider domains, topic folds) live in ``graphsvc.identity`` and are
-re-exported here.
+"""Pure value normalisation: dates, scalars, the provider domain of a URL; the identity rules
+(canonical URLs, provider domains, topic folds, in ``graphsvc.identity``) and display text
+(``graphsvc.text``) are re-exported here.
 
 Each function follows one rule of DATA-MODEL.md and knows nothing of files or graphs.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import UTC, date, datetime, time
 from urllib.parse import urlsplit
 
 from graphsvc.identity import canonical_url, normalize_domain, topic_fold
-
-_AMP_RUN = re.compile(r"&(?:amp;|#38;|#[xX]0*26;)+")
-_MAX_UNESCAPE_PASSES = 8
-
-#: UTF-8 read as Windows-1252 always shows one of these lead characters; text without any
-#: of them is left alone, which spares ftfy's slower checks on most accented text.
-_MOJIBAKE_LEADS = frozenset("ÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ")
+from graphsvc.text import clean_text
 
 __all__ = [
     "canonical_url",
@@ -40,33 +32,6 @@ def domain_of_url(url: str) -> str:
     except ValueError:
         return ""
     return normalize_domain(host)
-
-
-def clean_text(text: str) -> str:
-    """Text for display: HTML entities decoded until stable, mojibake repaired, BOMs removed.
-
-    Nothing is trimmed.
-
-    >>> clean_text("Don&amp;#39;t â€œpanicâ€\\ufeff")
-    'Don\\'t “panic”'
-    """
-    out = text
-    if "&" in out:
-        # A run of encoded ampersands decodes to one "&", however long: collapsing it first
-        # keeps "decode until stable" linear (an &amp;amp;amp;... title is not quadratic).
-        out = _AMP_RUN.sub("&", out)
-        for _ in range(_MAX_UNESCAPE_PASSES):
-            decoded = html.unescape(out)
-            if decoded == out:
-                break
-            out = decoded
-    if not out.isascii():
-        if _MOJIBAKE_LEADS.intersection(out):
-            import ftfy  # only here: its import costs more than reading a kept store
-
-            out = ftfy.fix_encoding(out)
-        out = out.replace("\ufeff", "")
-    return out
 
 
 def to_datetime(value: object) -> datetime | None:
