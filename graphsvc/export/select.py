@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from graphsvc.errors import GraphsvcError
+from graphsvc.graph.nxraw import succ_dicts
 from graphsvc.graph.queries import (
     ArticleFilter,
     filter_articles,
@@ -81,7 +82,7 @@ class Selection:
     def edges(self, kind: EdgeKind | None = None) -> Iterator[Edge]:
         """Edges whose two ends are selected (of one kind, or all), grouped by source article
         in export order, each article's in stored order (RELATED by rank)."""
-        succ = self.store.graph._adj  # the plain dicts: NetworkX's views cost 3x per edge
+        succ = succ_dicts(self.store.graph)  # the plain dicts: NetworkX's views cost 3x per edge
         members = self.members
         wanted = kind.value if kind is not None else None
         for source in self.articles:

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 import networkx as nx
 
+from graphsvc.graph.nxraw import node_dicts, pred_dicts, put_edge, put_node, succ_dicts
 from graphsvc.graph.queries import date_desc
 from graphsvc.graph.store import GraphStore
 from graphsvc.identity import (
@@ -114,11 +115,8 @@ def build_store(
         articles[article_key(url)] = _article(stub.item, is_stub=True)
 
     graph = nx.DiGraph()
-    node_dicts = graph._node
     for key in articles:
-        node_dicts[key] = NODE_ATTRS[NodeKind.ARTICLE]
-        graph._adj[key] = {}
-        graph._pred[key] = {}
+        put_node(graph, key, NODE_ATTRS[NodeKind.ARTICLE])
     topic_counts: Counter[str] = Counter()
     provider_counts: Counter[str] = Counter()
     topic_members: dict[str, list[str]] = {}
@@ -130,10 +128,10 @@ def build_store(
             provider_counts[article.provider] += 1
             provider_members.setdefault(article.provider, []).append(key)
     related = EDGE_ATTRS[EdgeKind.RELATED]
-    preds = graph._pred
+    succs, preds = succ_dicts(graph), pred_dicts(graph)
     for url, (_path, doc) in winners.items():
         key = article_key(url)
-        succ = graph._adj[key]
+        succ = succs[key]
         for item in doc.related:  # add_edge inlined: this loop is most of the edges
             target = article_key(item.url)
             succ[target] = related
@@ -272,16 +270,11 @@ def _most_frequent(counts: Counter[tuple[str, str]]) -> dict[str, str]:
 
 def add_node(graph: nx.DiGraph, key: str, kind: NodeKind) -> None:
     """Add a node (if new) whose attribute dict is shared by every node of its kind."""
-    if key not in graph._node:
-        graph._node[key] = NODE_ATTRS[kind]
-        graph._adj[key] = {}
-        graph._pred[key] = {}
+    put_node(graph, key, NODE_ATTRS[kind])
 
 
 def add_edge(graph: nx.DiGraph, source: str, target: str, kind: EdgeKind) -> None:
     """Add an edge whose attribute dict is shared by every edge of its kind (never mutated)."""
-    if target not in graph._node:
+    if target not in node_dicts(graph):
         raise KeyError(target)
-    data = EDGE_ATTRS[kind]
-    graph._adj[source][target] = data
-    graph._pred[target][source] = data
+    put_edge(graph, source, target, EDGE_ATTRS[kind])

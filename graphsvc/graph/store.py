@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from graphsvc.graph.nxraw import pred_dicts
 from graphsvc.identity import is_article, kind_of
 from graphsvc.model import Article, EdgeKind, IngestReport, NodeKind, Provider, Topic
 
@@ -114,7 +115,7 @@ class GraphStore:
         """Node and edge counts (computed once)."""
         # An edge's kind follows from its target's kind (RELATED into articles, PUBLISHED_BY
         # into providers, TAGGED into topics), so each is a sum of in-degrees: O(nodes).
-        pred = self.graph._pred
+        pred = pred_dicts(self.graph)
         by_kind = {
             EdgeKind.RELATED: sum(len(pred[k]) for k in self.articles),
             EdgeKind.PUBLISHED_BY: sum(len(pred[k]) for k in self.providers),

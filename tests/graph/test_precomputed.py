@@ -10,12 +10,11 @@ import pytest
 from support import SEEDS
 
 from graphsvc.corpus import load_store
-from graphsvc.graph import analytics
+from graphsvc.graph import analytics, memo
 from graphsvc.graph.analytics import (
     centrality,
     cooccurrence,
     facets,
-    memo,
     providers,
     stories,
     trends,

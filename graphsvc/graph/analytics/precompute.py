@@ -27,7 +27,7 @@ from graphsvc.graph.analytics import (
     stories,
     trends,
 )
-from graphsvc.graph.analytics.memo import forget, install_memo, memo_value
+from graphsvc.graph.memo import forget, install_memo, memo_value
 from graphsvc.graph.queries import count_order
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import NodeKind

@@ -33,8 +33,8 @@ from types import MappingProxyType
 import networkx as nx
 import numpy as np
 
-from graphsvc.graph.analytics.memo import memoised, memoised_call
 from graphsvc.graph.analytics.related import related_arrays, undirected_pairs
+from graphsvc.graph.memo import memoised, memoised_call
 from graphsvc.graph.queries import ArticleFilter, SortKey, date_asc, date_desc, filter_articles
 from graphsvc.graph.store import GraphStore
 from graphsvc.identity import STORY_PREFIX
