@@ -27,6 +27,7 @@ __all__ = [
     "decode_id",
     "encode_id",
     "is_article",
+    "is_story",
     "key_value",
     "kind_of",
     "normalize_domain",
@@ -79,6 +80,11 @@ def kind_of(key: str) -> NodeKind:
 def is_article(key: str) -> bool:
     """Whether a node key names an article."""
     return key.startswith(ARTICLE_PREFIX)
+
+
+def is_story(key: str) -> bool:
+    """Whether a key names a story."""
+    return key.startswith(STORY_PREFIX)
 
 
 def key_value(key: str) -> str:

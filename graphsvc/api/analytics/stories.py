@@ -31,7 +31,7 @@ from graphsvc.api.types import (
 from graphsvc.graph import queries
 from graphsvc.graph.analytics import stories
 from graphsvc.graph.store import GraphStore
-from graphsvc.identity import STORY_PREFIX, decode_id, encode_id
+from graphsvc.identity import decode_id, encode_id, is_story
 
 
 @strawberry.enum(
@@ -165,7 +165,7 @@ def story_of(store: GraphStore, article: str) -> Story | None:
 def decode_story_id(story_id: str) -> str:
     """The story key inside an ID, or a PublicError saying the ID is malformed."""
     key = decode_id(story_id)
-    if key is None or not key.startswith(STORY_PREFIX):
+    if key is None or not is_story(key):
         raise PublicError(f"malformed story ID {story_id[:60]!r}: pass a Story `id`")
     return key
 
