@@ -83,7 +83,7 @@ from mix import (
 )
 
 from graphsvc.api.context import encode_id
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.cache import default_cache_dir
 
@@ -918,7 +918,7 @@ def run_reload(
 def _sources_of(store: GraphStore, case: Case) -> list[str]:
     """The files behind the articles a mix case names (they must not change under it)."""
     from graphsvc.api.context import decode_id
-    from graphsvc.model import article_key
+    from graphsvc.identity import article_key
 
     keys = []
     for name, value in case.variables.items():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from support import NEWS, SEEDS, require
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 
 

@@ -117,7 +117,7 @@ def load_with_progress(
     """Load a corpus, with a progress bar on a terminal; exit 2 when it is not a folder.
     ``analytics``: with the whole-graph analytics (only ``build`` writes them out)."""
     check_corpus(corpus)
-    from graphsvc.graph.loading import load_store
+    from graphsvc.corpus import load_store
 
     show = sys.stderr.isatty() if show_progress is None else show_progress
     kwargs: dict[str, Any] = {

@@ -35,7 +35,9 @@ import orjson
 from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS, no_gc
+from graphsvc.graph.nxraw import node_dicts, pred_dicts, succ_dicts
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import article_key, kind_of
 from graphsvc.model import (
     Article,
     EdgeKind,
@@ -45,7 +47,6 @@ from graphsvc.model import (
     Problem,
     Provider,
     Topic,
-    article_key,
 )
 
 #: Bump when the layout of a snapshot changes; older files are then refused with a clear error.
@@ -63,7 +64,6 @@ _ARTICLE_COLUMNS = (
     "url", "title", "excerpt", "published_at", "type", "quality", "heat", "published",
     "removed", "is_stub", "provider", "topics", "images", "sources", "urls",
 )  # fmt: skip
-_PREFIX_KIND = {"a:": NodeKind.ARTICLE, "p:": NodeKind.PROVIDER, "t:": NodeKind.TOPIC}
 _ARRAY_KINDS = {"I": "u32", "d": "f64"}  # section kinds of arrays, by typecode
 
 
@@ -99,10 +99,11 @@ def _write(store: GraphStore, path: Path, compress: bool) -> int:
     tindex = {t.key: len(articles) + len(providers) + i for i, t in enumerate(topics)}
     entity = {**index, **pindex, **tindex}
     graph = store.graph
-    if len(entity) != graph.number_of_nodes() or any(k not in entity for k in graph._node):
+    nodes = node_dicts(graph)
+    if len(entity) != graph.number_of_nodes() or any(k not in entity for k in nodes):
         raise SnapshotError("the graph's nodes are not exactly the store's records")
-    order = array("I", (entity[k] for k in graph._node))
-    position = {k: i for i, k in enumerate(graph._node)}
+    order = array("I", (entity[k] for k in nodes))
+    position = {k: i for i, k in enumerate(nodes)}
     sections: list[tuple[str, bytes | array[Any]]] = [
         ("meta", _meta(store)),
         ("articles", _articles(articles, pindex, tindex, len(articles) + len(providers))),
@@ -112,8 +113,8 @@ def _write(store: GraphStore, path: Path, compress: bool) -> int:
         ),
         ("topics", orjson.dumps([[t.key, t.name, t.article_count] for t in topics])),
         ("graph_order", order),
-        *_adjacency("succ", graph._adj, position, check=True),
-        *_adjacency("pred", graph._pred, position, check=False),
+        *_adjacency("succ", succ_dicts(graph), position, check=True),
+        *_adjacency("pred", pred_dicts(graph), position, check=False),
         ("full_by_date", array("I", (index[k] for k in store.full_by_date))),
         ("stubs_by_date", array("I", (index[k] for k in store.stubs_by_date))),
         *_lists("topic_articles", store.topic_articles, tindex, index),
@@ -207,7 +208,7 @@ def _adjacency(
     for key, nbrs in adjacency.items():
         if check:
             for target, data in nbrs.items():
-                expected = EDGE_ATTRS[_EDGE_KIND[_PREFIX_KIND[target[:2]]]]
+                expected = EDGE_ATTRS[_EDGE_KIND[kind_of(target)]]
                 if data is not expected and data != expected:
                     raise SnapshotError(f"edge {key} -> {target} has attributes {data!r}")
         neighbours.extend(map(position.__getitem__, nbrs))
@@ -453,14 +454,14 @@ def _rebuild(s: _Sections) -> GraphStore:
     node_keys = [entity_keys[i] for i in order]
     node_kinds = [kinds[i] for i in order]
     graph = nx.DiGraph()
-    graph._node.update(zip(node_keys, map(NODE_ATTRS.__getitem__, node_kinds), strict=True))
-    if len(graph._node) != len(entity_keys):  # a node twice (or one missing) in graph_order
+    nodes = node_dicts(graph)
+    nodes.update(zip(node_keys, map(NODE_ATTRS.__getitem__, node_kinds), strict=True))
+    if len(nodes) != len(entity_keys):  # a node twice (or one missing) in graph_order
         raise _Corrupt("graph nodes do not match the records")
     into = [EDGE_ATTRS[_EDGE_KIND[k]] for k in node_kinds]  # attrs of an edge into each node
-    _fill(graph._adj, node_keys, s.u32("succ_offsets"), s.u32("succ_nodes"), into, per_target=True)
-    _fill(
-        graph._pred, node_keys, s.u32("pred_offsets"), s.u32("pred_nodes"), into, per_target=False
-    )
+    succ, pred = succ_dicts(graph), pred_dicts(graph)
+    _fill(succ, node_keys, s.u32("succ_offsets"), s.u32("succ_nodes"), into, per_target=True)
+    _fill(pred, node_keys, s.u32("pred_offsets"), s.u32("pred_nodes"), into, per_target=False)
     url_targets = s.u32("url_index")
     url_index = {
         (articles[t].url if u is None else u): keys[t]

@@ -25,9 +25,8 @@ import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 from watchfiles import Change, DefaultFilter, awatch
 
-from graphsvc.graph.loading import load_store_deferred
-from graphsvc.graph.searching import index_path_for, keep_index_at, search_index
-from graphsvc.graph.snapshot import read_snapshot
+from graphsvc.corpus import load_served
+from graphsvc.graph.searching import search_index
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.loader import DOCUMENT_SUFFIXES, IngestCancelled
 from graphsvc.settings import Settings
@@ -119,19 +118,7 @@ class StoreHolder:
         return self._store
 
     def _load_corpus(self) -> GraphStore:
-        s = self.settings
-        if s.snapshot is not None:
-            store = read_snapshot(s.snapshot)
-            keep_index_at(store, index_path_for(s.snapshot))  # `graphsvc build` wrote it
-            return store
-        loaded = load_store_deferred(
-            s.corpus,
-            cache_dir=s.cache_dir,
-            use_cache=not s.no_cache,
-            workers=s.ingest_workers or None,
-            max_file_bytes=s.max_file_bytes,
-            cancel=self._closing,
-        )
+        loaded = load_served(self.settings, cancel=self._closing)
         if self._store is None:  # the first load keeps its store for the next start, once
             self._keep = loaded.keep  # it is swapped in (reloads keep nothing: churn)
         return loaded.store

@@ -12,9 +12,9 @@ import pytest
 import strawberry
 from analytics_support import run
 
+from graphsvc.corpus import load_store
 from graphsvc.graph.analytics import centrality, stories, trends
 from graphsvc.graph.analytics.facets import facets
-from graphsvc.graph.loading import load_store
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.graph.store import GraphStore
 

@@ -23,7 +23,7 @@ from graphsvc.graph.analytics.cooccurrence import (
     weigh,
 )
 from graphsvc.graph.store import GraphStore
-from graphsvc.model import provider_key, topic_key
+from graphsvc.identity import provider_key, topic_key
 
 # Five baskets: {A,B}, {A,B,C}, {A}, {C}, {}. N = 5; n(A) = 3, n(B) = 2, n(C) = 2;
 # n(A,B) = 2, n(A,C) = 1, n(B,C) = 1.

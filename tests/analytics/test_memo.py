@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from analytics_support import doc, make_store
 
-from graphsvc.graph.analytics import memo
+from graphsvc.graph import memo
 from graphsvc.graph.store import GraphStore
 
 

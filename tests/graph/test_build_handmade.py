@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from support import DATA, SEEDS
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
-from graphsvc.model import article_key, provider_key, topic_key
+from graphsvc.identity import article_key, provider_key, topic_key
 
 CASES = {
     "basic": DATA / "basic",

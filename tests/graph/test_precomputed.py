@@ -9,19 +9,18 @@ from pathlib import Path
 import pytest
 from support import SEEDS
 
-from graphsvc.graph import analytics
+from graphsvc.corpus import load_store
+from graphsvc.graph import analytics, memo
 from graphsvc.graph.analytics import (
     centrality,
     cooccurrence,
     facets,
-    memo,
     providers,
     stories,
     trends,
 )
 from graphsvc.graph.analytics.centrality import Centrality
 from graphsvc.graph.build import build_store
-from graphsvc.graph.loading import load_store
 from graphsvc.graph.snapshot import MAGIC, SnapshotError, read_snapshot, write_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.loader import load_corpus

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from support import SEEDS
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 
 
 def test_stale_writes_are_removed_at_start(tmp_path: Path) -> None:

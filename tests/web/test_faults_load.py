@@ -16,7 +16,7 @@ from faults import copy_seeds, post, readyz, serve, settled, until
 from server import Server, corpus_settings, uvicorn_thread
 from support import rewrite_section
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.snapshot import write_snapshot
 from graphsvc.ingest.cache import cache_path_for
 from graphsvc.web.app import create_app

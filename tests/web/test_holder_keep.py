@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support import SEEDS
 
-from graphsvc.graph import loading
+from graphsvc import corpus as loading
 from graphsvc.settings import Settings
 from graphsvc.web.holder import StoreHolder
 

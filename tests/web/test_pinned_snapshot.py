@@ -13,7 +13,7 @@ from typing import Any
 
 from support import SEEDS
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
 from graphsvc.web.holder import StoreHolder

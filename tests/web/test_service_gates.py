@@ -25,7 +25,7 @@ import pytest
 from server import corpus_settings, uvicorn_thread
 from support import SEEDS, require, wait_ready
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.web.app import create_app
 from graphsvc.web.holder import StoreHolder

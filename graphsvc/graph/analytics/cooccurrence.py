@@ -23,8 +23,8 @@ from types import MappingProxyType
 import numpy as np
 import scipy.sparse as sp
 
-from graphsvc.graph.analytics.memo import memoised, memoised_call
 from graphsvc.graph.analytics.related import related_arrays
+from graphsvc.graph.memo import memoised, memoised_call
 from graphsvc.graph.store import GraphStore
 
 #: Pair counts are kept among this many most frequent nodes of each kind (the API's

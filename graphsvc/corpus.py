@@ -1,7 +1,9 @@
-"""A corpus folder to a GraphStore in one call, with the store itself cached between runs.
+"""Load a corpus: a folder to a GraphStore in one call, with the store itself cached between
+runs. The one place where ingest (files to records) meets graph (records to a store): the
+holder, the CLI and the exports all load through here.
 
 Every whole-graph analytic is computed here too, before the store is returned
-(analytics/precompute.py).
+(graph/analytics/precompute.py).
 The parse cache (ingest/cache.py) spares re-parsing unchanged files. On top of it, the store
 built from a corpus is kept as a snapshot (graph/snapshot.py) in the same cache folder, named
 by the corpus's fingerprint: every document's path, size and mtime, what the walk skipped, and
@@ -33,6 +35,7 @@ from graphsvc.graph.snapshot import SnapshotError, read_snapshot, write_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.cache import cache_path_for
 from graphsvc.ingest.loader import MAX_FILE_BYTES, Progress, Scan, load_corpus, scan_corpus
+from graphsvc.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +135,23 @@ def load_store_deferred(
             keep_index_at(store, index_path_for(path))
 
     return Loaded(store, keep)
+
+
+def load_served(settings: Settings, *, cancel: threading.Event | None = None) -> Loaded:
+    """The store a server starts from: the pinned snapshot ``graphsvc build`` wrote (with its
+    search index beside it), or the corpus, loaded as ``load_store_deferred`` does."""
+    if settings.snapshot is not None:
+        store = read_snapshot(settings.snapshot)
+        keep_index_at(store, index_path_for(settings.snapshot))  # `graphsvc build` wrote it
+        return Loaded(store, _nothing)
+    return load_store_deferred(
+        settings.corpus,
+        cache_dir=settings.cache_dir,
+        use_cache=not settings.no_cache,
+        workers=settings.ingest_workers or None,
+        max_file_bytes=settings.max_file_bytes,
+        cancel=cancel,
+    )
 
 
 def _nothing() -> None:
