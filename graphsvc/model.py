@@ -58,11 +58,6 @@ def kind_of(key: str) -> NodeKind:
         raise ValueError(f"not a node key: {key!r}") from None
 
 
-def key_value(key: str) -> str:
-    """The identity part of a node key (URL, domain or folded topic name)."""
-    return key[2:]
-
-
 @dataclass(frozen=True, slots=True)
 class Image:
     """An image of an article."""

@@ -12,11 +12,26 @@ from graphsvc.graph.analytics.trends import MAX_BUCKETS
 from graphsvc.graph.queries import MAX_PAGE
 from graphsvc.graph.traversal import MAX_DEPTH, MAX_NODES, MAX_PATH_LENGTH, MAX_PATHS
 
+# Defaults: each named once, read by the description, the signature and the fallback for an
+# explicit null, so the three never disagree.
+DEFAULT_FIRST = 20  #: a connection's page
+DEFAULT_TOP = 10  #: a ranked list: search hits, trending, partners, central nodes, shares
+DEFAULT_STORY_TOP = 5  #: a story's top topics and providers
+DEFAULT_GRAPH_NODES = 50  #: nodes of a co-occurrence graph
+DEFAULT_FACET_VALUES = 20  #: values of each facet
+DEFAULT_DEPTH = 1
+DEFAULT_LIMIT = 100
+DEFAULT_MAX_LENGTH = 6
+DEFAULT_K = 3
+DEFAULT_MIN_COUNT = 1
+DEFAULT_WINDOW = 7
+DEFAULT_BASELINE = 8
+
 #: Page-size arguments (`first`, `limit`) multiply the static query cost (api/limits.py).
 COST = f"Counts toward the query cost budget (setting max_cost, GRAPHSVC_MAX_COST, default {Limits().max_cost:,})."
 
 
-def page_first(default: int = 20) -> str:
+def page_first(default: int = DEFAULT_FIRST) -> str:
     """`first` of a connection."""
     return f"Page size, 0 to {MAX_PAGE} (default {default}); outside that is an error. {COST}"
 
@@ -35,9 +50,11 @@ DIRECTION = "Which related articles (default OUT): OUT the ones this article lis
 CENTRALITY = "Centrality measure (default PAGERANK); null means the default."
 COOCCURRENCE_KIND = "Co-occurrence of topics or of providers."
 COOCCURRENCE_MEASURE = "Weight of a pair (default COUNT); null means the default."
-MIN_COUNT = "Least number of baskets (full articles) holding both of a pair (default 1)."
+MIN_COUNT = (
+    f"Least number of baskets (full articles) holding both of a pair (default {DEFAULT_MIN_COUNT})."
+)
 EDGE_KINDS = "Follow only edges of these kinds; null or empty follows every kind."
-MAX_LENGTH = f"Longest path looked for, in edges, 1 to {MAX_PATH_LENGTH} (default 6); outside that is an error."
+MAX_LENGTH = f"Longest path looked for, in edges, 1 to {MAX_PATH_LENGTH} (default {DEFAULT_MAX_LENGTH}); outside that is an error."
 NODE_ID = "ID of any node (article, provider, topic or story), as its `id` field gives it; an unknown ID is an error."
 TOPIC_NAME = (
     "Topic name, case-insensitive (as stored or as displayed); an unknown topic is an error."
@@ -47,9 +64,11 @@ PROVIDER_DOMAIN = (
 )
 ARTICLE_FILTER = "Which articles; every condition given must hold. Without it, every full article (stubs left out)."
 
-DEPTH = f"Hops from the centre, 0 to {MAX_DEPTH} (default 1); outside that is an error."
-LIMIT = f"Most nodes returned, the centre included, 1 to {MAX_NODES} (default 100); outside that is an error. When it cuts the neighbourhood short, `truncated` is true. {COST}"
-K = f"Most paths returned, 1 to {MAX_PATHS} (default 3); outside that is an error."
+DEPTH = (
+    f"Hops from the centre, 0 to {MAX_DEPTH} (default {DEFAULT_DEPTH}); outside that is an error."
+)
+LIMIT = f"Most nodes returned, the centre included, 1 to {MAX_NODES} (default {DEFAULT_LIMIT}); outside that is an error. When it cuts the neighbourhood short, `truncated` is true. {COST}"
+K = f"Most paths returned, 1 to {MAX_PATHS} (default {DEFAULT_K}); outside that is an error."
 BUCKET = f"Bucket size (default MONTH); null means the default. A range of over {MAX_BUCKETS:,} buckets is an error."
 
 #: The two arguments of every connection, described alike everywhere.

@@ -11,10 +11,10 @@ import strawberry
 
 from graphsvc.api import arguments as doc
 from graphsvc.api.arguments import After, PageFirst
-from graphsvc.api.context import Info, PublicError, encode_id
+from graphsvc.api.context import Info, encode_id
 from graphsvc.graph import queries
 from graphsvc.graph.queries import ArticleFilter as FilterSpec
-from graphsvc.graph.queries import QueryError, SortKey
+from graphsvc.graph.queries import SortKey
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import Article as ArticleRecord
 from graphsvc.model import Provider as ProviderRecord
@@ -147,7 +147,7 @@ class Article(Node):
         direction: Annotated[
             Direction | None, strawberry.argument(description=doc.DIRECTION)
         ] = Direction.OUT,
-        first: PageFirst = 20,
+        first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
     ) -> ArticleConnection:
         store = info.context.store
@@ -198,7 +198,7 @@ class Provider(Node):
     def articles(
         self,
         info: Info,
-        first: PageFirst = 20,
+        first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
         order_by: Annotated[
             ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
@@ -234,8 +234,8 @@ class Provider(Node):
         self,
         info: Info,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("topics", 10))
-        ] = 10,
+            int | None, strawberry.argument(description=doc.list_first("topics", doc.DEFAULT_TOP))
+        ] = doc.DEFAULT_TOP,
     ) -> list[Annotated[TopicShare, strawberry.lazy(_ANALYTICS)]]:
         from graphsvc.api.analytics import topic_mix
 
@@ -248,8 +248,9 @@ class Provider(Node):
         self,
         info: Info,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("providers", 10))
-        ] = 10,
+            int | None,
+            strawberry.argument(description=doc.list_first("providers", doc.DEFAULT_TOP)),
+        ] = doc.DEFAULT_TOP,
     ) -> list[Annotated[ProviderShare, strawberry.lazy(_ANALYTICS)]]:
         from graphsvc.api.analytics import coverage_overlap
 
@@ -268,7 +269,7 @@ class Topic(Node):
     def articles(
         self,
         info: Info,
-        first: PageFirst = 20,
+        first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
         order_by: Annotated[
             ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
@@ -352,10 +353,7 @@ class ArticleFilter:
         """The graph layer's filter, once every topic and provider it names is known to the
         graph: an unknown one is an error naming it, not an empty answer."""
         spec = self.to_spec()
-        try:
-            queries.check_filter(store, spec)
-        except QueryError as exc:
-            raise PublicError(str(exc)) from None
+        queries.check_filter(store, spec)
         return spec
 
 
@@ -418,11 +416,9 @@ def page_of(
     first: int | None,
     after: str | None,
 ) -> queries.Page:
-    """A keyset page, with graph errors turned into client errors."""
-    try:
-        return queries.paginate(keys, sort_key, kind, 20 if first is None else first, after)
-    except QueryError as exc:
-        raise PublicError(str(exc)) from None
+    """A keyset page (graph errors reach the client as they are: see context.is_public)."""
+    size = doc.DEFAULT_FIRST if first is None else first
+    return queries.paginate(keys, sort_key, kind, size, after)
 
 
 def page_info(page: queries.Page) -> PageInfo:

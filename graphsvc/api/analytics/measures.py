@@ -6,6 +6,7 @@ from enum import Enum
 
 import strawberry
 
+from graphsvc.api import arguments as doc
 from graphsvc.api.analytics.common import check_first, node_of
 from graphsvc.api.context import PublicError, encode_id
 from graphsvc.api.types import ArticleFilter, Node, Provider, Topic, provider_node, topic_node
@@ -137,8 +138,8 @@ def neighbours(
         cooccurrence.CoKind(kind.name),
         _co_key(store, kind, of),
         cooccurrence.CoMeasure((measure or CooccurrenceMeasure.COUNT).name),
-        check_first(first, 10),
-        1 if min_count is None else min_count,
+        check_first(first, doc.DEFAULT_TOP),
+        doc.DEFAULT_MIN_COUNT if min_count is None else min_count,
     )
     return [
         CooccurrenceNeighbour(node=node_of(store, w.key), count=w.count, weight=w.weight)
@@ -159,9 +160,9 @@ def cooccurrence_graph(
         store,
         cooccurrence.CoKind(kind.name),
         cooccurrence.CoMeasure((measure or CooccurrenceMeasure.COUNT).name),
-        check_first(first, 50),
+        check_first(first, doc.DEFAULT_GRAPH_NODES),
         min_weight,
-        1 if min_count is None else min_count,
+        doc.DEFAULT_MIN_COUNT if min_count is None else min_count,
     )
     return CooccurrenceGraph(
         nodes=[CooccurrenceNode(node=node_of(store, k), count=n) for k, n in found.nodes],
@@ -217,14 +218,14 @@ def central(
         store,
         ModelNodeKind(node_kind.name.lower()),
         centrality.Centrality((measure or CentralityMeasure.PAGERANK).name),
-        check_first(first, 10),
+        check_first(first, doc.DEFAULT_TOP),
     )
     return [CentralNode(node=node_of(store, r.key), score=r.score, rank=r.rank) for r in found]
 
 
 def facets_of(store: GraphStore, flt: ArticleFilter | None, first: int | None) -> Facets:
     """The facets of a filter, each list but months cut to ``first``."""
-    n = check_first(first, 20)
+    n = check_first(first, doc.DEFAULT_FACET_VALUES)
     found = facets.facets(store, flt.checked_spec(store) if flt else None)
     return Facets(
         total_count=found.total,
@@ -252,7 +253,7 @@ def topic_mix(store: GraphStore, provider: str, first: int | None) -> list[Topic
     """A provider's topics with their shares."""
     return [
         TopicShare(topic=topic_node(store.topics[s.key]), count=s.count, share=s.share)
-        for s in providers.topic_mix(store, provider, check_first(first, 10))
+        for s in providers.topic_mix(store, provider, check_first(first, doc.DEFAULT_TOP))
     ]
 
 
@@ -260,5 +261,5 @@ def coverage_overlap(store: GraphStore, provider: str, first: int | None) -> lis
     """The providers a provider's articles most often list as related."""
     return [
         ProviderShare(provider=provider_node(store.providers[s.key]), count=s.count, share=s.share)
-        for s in providers.coverage_overlap(store, provider, check_first(first, 10))
+        for s in providers.coverage_overlap(store, provider, check_first(first, doc.DEFAULT_TOP))
     ]

@@ -60,13 +60,13 @@ To = Annotated[
 Window = Annotated[
     int | None,
     strawberry.argument(
-        description=f"Window length in days, 1 to {MAX_WINDOW_DAYS} (default 7); outside that is an error."
+        description=f"Window length in days, 1 to {MAX_WINDOW_DAYS} (default {doc.DEFAULT_WINDOW}); outside that is an error."
     ),
 ]
 Baseline = Annotated[
     int | None,
     strawberry.argument(
-        description=f"Number of equal windows before the latest one, 1 to {MAX_BASELINE_WINDOWS} (default 8); outside that is an error."
+        description=f"Number of equal windows before the latest one, 1 to {MAX_BASELINE_WINDOWS} (default {doc.DEFAULT_BASELINE}); outside that is an error."
     ),
 ]
 At = Annotated[
@@ -107,7 +107,7 @@ class AnalyticsQuery:
         order_by: Annotated[
             StoryOrder | None, strawberry.argument(description=doc.STORY_ORDER)
         ] = StoryOrder.SIZE,
-        first: PageFirst = 20,
+        first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
     ) -> StoryConnection:
         return story_connection(info.context.store, filter, order_by, first, after)
@@ -148,11 +148,11 @@ class AnalyticsQuery:
     def trending_topics(
         self,
         info: Info,
-        window: Window = 7,
-        baseline: Baseline = 8,
+        window: Window = doc.DEFAULT_WINDOW,
+        baseline: Baseline = doc.DEFAULT_BASELINE,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("topics", 10))
-        ] = 10,
+            int | None, strawberry.argument(description=doc.list_first("topics", doc.DEFAULT_TOP))
+        ] = doc.DEFAULT_TOP,
         at: At = None,
     ) -> TrendingTopics:
         return trending_topics(info.context.store, window, baseline, at, first)
@@ -163,11 +163,12 @@ class AnalyticsQuery:
     def trending_providers(
         self,
         info: Info,
-        window: Window = 7,
-        baseline: Baseline = 8,
+        window: Window = doc.DEFAULT_WINDOW,
+        baseline: Baseline = doc.DEFAULT_BASELINE,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("providers", 10))
-        ] = 10,
+            int | None,
+            strawberry.argument(description=doc.list_first("providers", doc.DEFAULT_TOP)),
+        ] = doc.DEFAULT_TOP,
         at: At = None,
     ) -> TrendingProviders:
         return trending_providers(info.context.store, window, baseline, at, first)
@@ -189,9 +190,11 @@ class AnalyticsQuery:
             CooccurrenceMeasure | None, strawberry.argument(description=doc.COOCCURRENCE_MEASURE)
         ] = CooccurrenceMeasure.COUNT,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("partners", 10))
-        ] = 10,
-        min_count: Annotated[int | None, strawberry.argument(description=doc.MIN_COUNT)] = 1,
+            int | None, strawberry.argument(description=doc.list_first("partners", doc.DEFAULT_TOP))
+        ] = doc.DEFAULT_TOP,
+        min_count: Annotated[
+            int | None, strawberry.argument(description=doc.MIN_COUNT)
+        ] = doc.DEFAULT_MIN_COUNT,
     ) -> list[CooccurrenceNeighbour]:
         return neighbours(info.context.store, kind, of, measure, first, min_count)
 
@@ -211,13 +214,17 @@ class AnalyticsQuery:
                 description="Least weight of an edge, in the measure asked for (default: no floor)."
             ),
         ] = None,
-        min_count: Annotated[int | None, strawberry.argument(description=doc.MIN_COUNT)] = 1,
+        min_count: Annotated[
+            int | None, strawberry.argument(description=doc.MIN_COUNT)
+        ] = doc.DEFAULT_MIN_COUNT,
         first: Annotated[
             int | None,
             strawberry.argument(
-                description=doc.list_first("nodes (the most frequent topics or providers)", 50)
+                description=doc.list_first(
+                    "nodes (the most frequent topics or providers)", doc.DEFAULT_GRAPH_NODES
+                )
             ),
-        ] = 50,
+        ] = doc.DEFAULT_GRAPH_NODES,
     ) -> CooccurrenceGraph:
         return cooccurrence_graph(info.context.store, kind, measure, min_weight, min_count, first)
 
@@ -234,8 +241,8 @@ class AnalyticsQuery:
             CentralityMeasure | None, strawberry.argument(description=doc.CENTRALITY)
         ] = CentralityMeasure.PAGERANK,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("nodes", 10))
-        ] = 10,
+            int | None, strawberry.argument(description=doc.list_first("nodes", doc.DEFAULT_TOP))
+        ] = doc.DEFAULT_TOP,
     ) -> list[CentralNode]:
         return central(info.context.store, node_kind, measure, first)
 
@@ -250,7 +257,11 @@ class AnalyticsQuery:
         ] = None,
         first: Annotated[
             int | None,
-            strawberry.argument(description=doc.list_first("values in each list but months", 20)),
-        ] = 20,
+            strawberry.argument(
+                description=doc.list_first(
+                    "values in each list but months", doc.DEFAULT_FACET_VALUES
+                )
+            ),
+        ] = doc.DEFAULT_FACET_VALUES,
     ) -> Facets:
         return facets_of(info.context.store, filter, first)

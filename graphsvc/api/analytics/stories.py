@@ -76,11 +76,12 @@ class Story(Node):
         self,
         info: Info,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("topics", 5))
-        ] = 5,
+            int | None,
+            strawberry.argument(description=doc.list_first("topics", doc.DEFAULT_STORY_TOP)),
+        ] = doc.DEFAULT_STORY_TOP,
     ) -> list[TopicCount]:
         store, story = info.context.store, _story(info, self.key)
-        n = check_first(first, 5)
+        n = check_first(first, doc.DEFAULT_STORY_TOP)
         return [TopicCount(topic=topic_node(store.topics[k]), count=c) for k, c in story.topics[:n]]
 
     @strawberry.field(
@@ -90,11 +91,12 @@ class Story(Node):
         self,
         info: Info,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("providers", 5))
-        ] = 5,
+            int | None,
+            strawberry.argument(description=doc.list_first("providers", doc.DEFAULT_STORY_TOP)),
+        ] = doc.DEFAULT_STORY_TOP,
     ) -> list[ProviderCount]:
         store, story = info.context.store, _story(info, self.key)
-        n = check_first(first, 5)
+        n = check_first(first, doc.DEFAULT_STORY_TOP)
         return [
             ProviderCount(provider=provider_node(store.providers[k]), count=c)
             for k, c in story.providers[:n]
@@ -110,7 +112,7 @@ class Story(Node):
     def articles(
         self,
         info: Info,
-        first: PageFirst = 20,
+        first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
         order_by: Annotated[
             ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
