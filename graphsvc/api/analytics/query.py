@@ -8,20 +8,16 @@ from typing import Annotated
 import strawberry
 
 from graphsvc.api import arguments as doc
-from graphsvc.api.analytics.measures import (
-    CentralityMeasure,
-    CentralNode,
+from graphsvc.api.analytics.centrality import CentralityMeasure, CentralNode, NodeKind, central
+from graphsvc.api.analytics.cooccurrence import (
     CooccurrenceGraph,
     CooccurrenceKind,
     CooccurrenceMeasure,
     CooccurrenceNeighbour,
-    Facets,
-    NodeKind,
-    central,
     cooccurrence_graph,
-    facets_of,
     neighbours,
 )
+from graphsvc.api.analytics.facets import Facets, facets_of
 from graphsvc.api.analytics.stories import (
     Story,
     StoryConnection,
