@@ -1,6 +1,6 @@
 """Pure value normalisation: canonical URLs, provider domains, topic keys, text, dates, scalars.
 
-Each function follows one rule of DATA-MODEL.md and knows nothing of files or graphs.
+Each function follows one rule of docs/data-model.md#values and knows nothing of files or graphs.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ __all__ = [
 
 
 def canonical_url(url: str) -> str:
-    """Canonical form of an article URL (DATA-MODEL.md "Canonical URL, literally").
+    """Canonical form of an article URL (docs/data-model.md#values).
 
     Scheme and host are lower-cased, the fragment goes, ``utm_*`` query parameters go (the
     rest keep their order), and one trailing ``/`` goes from a non-root path.
