@@ -3,6 +3,7 @@ every field, and built from the limits the graph layer enforces so that they nev
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -26,9 +27,21 @@ DEFAULT_K = 3
 DEFAULT_MIN_COUNT = 1
 DEFAULT_WINDOW = 7
 DEFAULT_BASELINE = 8
+# Enum arguments' defaults, by value name (each enum is declared beside its fields).
+DEFAULT_ARTICLE_ORDER = "PUBLISHED_AT_DESC"
+DEFAULT_STORY_ORDER = "SIZE"
+DEFAULT_DIRECTION = "OUT"
+DEFAULT_CENTRALITY = "PAGERANK"
+DEFAULT_COOCCURRENCE_MEASURE = "COUNT"
+DEFAULT_BUCKET = "MONTH"
 
 #: Page-size arguments (`first`, `limit`) multiply the static query cost (api/limits.py).
 COST = f"Counts toward the query cost budget (setting max_cost, GRAPHSVC_MAX_COST, default {Limits().max_cost:,})."
+
+
+def name_or(value: Enum | None, default: str) -> str:
+    """The value name of an enum argument, or its default's when it is null."""
+    return default if value is None else value.name
 
 
 def page_first(default: int = DEFAULT_FIRST) -> str:
@@ -42,14 +55,16 @@ def list_first(what: str, default: int, cap: int = MAX_PAGE) -> str:
 
 
 AFTER = "Cursor from pageInfo.endCursor of a previous page of this same list and order: this page starts after that item, even after a reload. Omit it for the first page; an invalid cursor is an error."
-ARTICLE_ORDER = (
-    "Order of the articles (default PUBLISHED_AT_DESC, newest first); null means the default."
+ARTICLE_ORDER = f"Order of the articles (default {DEFAULT_ARTICLE_ORDER}, newest first); null means the default."
+STORY_ORDER = (
+    f"Order of the stories (default {DEFAULT_STORY_ORDER}, biggest first); null means the default."
 )
-STORY_ORDER = "Order of the stories (default SIZE, biggest first); null means the default."
-DIRECTION = "Which related articles (default OUT): OUT the ones this article lists, IN the ones that list it, BOTH the OUT list then the IN-only ones; null means the default."
-CENTRALITY = "Centrality measure (default PAGERANK); null means the default."
+DIRECTION = f"Which related articles (default {DEFAULT_DIRECTION}): OUT the ones this article lists, IN the ones that list it, BOTH the OUT list then the IN-only ones; null means the default."
+CENTRALITY = f"Centrality measure (default {DEFAULT_CENTRALITY}); null means the default."
 COOCCURRENCE_KIND = "Co-occurrence of topics or of providers."
-COOCCURRENCE_MEASURE = "Weight of a pair (default COUNT); null means the default."
+COOCCURRENCE_MEASURE = (
+    f"Weight of a pair (default {DEFAULT_COOCCURRENCE_MEASURE}); null means the default."
+)
 MIN_COUNT = (
     f"Least number of baskets (full articles) holding both of a pair (default {DEFAULT_MIN_COUNT})."
 )
@@ -69,7 +84,7 @@ DEPTH = (
 )
 LIMIT = f"Most nodes returned, the centre included, 1 to {MAX_NODES} (default {DEFAULT_LIMIT}); outside that is an error. When it cuts the neighbourhood short, `truncated` is true. {COST}"
 K = f"Most paths returned, 1 to {MAX_PATHS} (default {DEFAULT_K}); outside that is an error."
-BUCKET = f"Bucket size (default MONTH); null means the default. A range of over {MAX_BUCKETS:,} buckets is an error."
+BUCKET = f"Bucket size (default {DEFAULT_BUCKET}); null means the default. A range of over {MAX_BUCKETS:,} buckets is an error."
 
 #: The two arguments of every connection, described alike everywhere.
 PageFirst = Annotated[int | None, strawberry.argument(description=page_first())]

@@ -120,7 +120,7 @@ class Query:
         ] = None,
         order_by: Annotated[
             ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
-        ] = ArticleOrder.PUBLISHED_AT_DESC,
+        ] = ArticleOrder[doc.DEFAULT_ARTICLE_ORDER],
         first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
     ) -> ArticleConnection:

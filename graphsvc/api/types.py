@@ -146,13 +146,14 @@ class Article(Node):
         info: Info,
         direction: Annotated[
             Direction | None, strawberry.argument(description=doc.DIRECTION)
-        ] = Direction.OUT,
+        ] = Direction[doc.DEFAULT_DIRECTION],
         first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
     ) -> ArticleConnection:
         store = info.context.store
-        keys, sort_key = queries.related_keys(store, self.key, (direction or Direction.OUT).name)
-        kind = f"related:{(direction or Direction.OUT).name}"
+        which = doc.name_or(direction, doc.DEFAULT_DIRECTION)
+        keys, sort_key = queries.related_keys(store, self.key, which)
+        kind = f"related:{which}"
         return article_connection(store, keys, sort_key, kind, first, after)
 
     @strawberry.field(description="Number of edges in and out of this node.")
@@ -202,7 +203,7 @@ class Provider(Node):
         after: After = None,
         order_by: Annotated[
             ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
-        ] = ArticleOrder.PUBLISHED_AT_DESC,
+        ] = ArticleOrder[doc.DEFAULT_ARTICLE_ORDER],
     ) -> ArticleConnection:
         return filtered_connection(
             info.context.store, FilterSpec(providers=(self.domain,)), order_by, first, after
@@ -273,7 +274,7 @@ class Topic(Node):
         after: After = None,
         order_by: Annotated[
             ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
-        ] = ArticleOrder.PUBLISHED_AT_DESC,
+        ] = ArticleOrder[doc.DEFAULT_ARTICLE_ORDER],
     ) -> ArticleConnection:
         return filtered_connection(
             info.context.store, FilterSpec(topic_keys=(self.key,)), order_by, first, after
@@ -459,7 +460,7 @@ def filtered_connection(
     after: str | None,
 ) -> ArticleConnection:
     """A page of the articles that pass a filter, in an order."""
-    order = queries.ArticleOrder((order_by or ArticleOrder.PUBLISHED_AT_DESC).name)
+    order = queries.ArticleOrder(doc.name_or(order_by, doc.DEFAULT_ARTICLE_ORDER))
     keys = queries.filter_articles(store, spec, order)
     return article_connection(
         store, keys, queries.article_sort_key(store, order), f"articles:{order.value}", first, after

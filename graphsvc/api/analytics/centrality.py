@@ -54,7 +54,7 @@ def central(
     found = centrality.central(
         store,
         ModelNodeKind(node_kind.name.lower()),
-        centrality.Centrality((measure or CentralityMeasure.PAGERANK).name),
+        centrality.Centrality(doc.name_or(measure, doc.DEFAULT_CENTRALITY)),
         check_first(first, doc.DEFAULT_TOP),
     )
     return [CentralNode(node=node_of(store, r.key), score=r.score, rank=r.rank) for r in found]
@@ -62,6 +62,6 @@ def central(
 
 def rank_of(store: GraphStore, key: str, measure: CentralityMeasure | None) -> int | None:
     """A node's centrality rank among its kind (PageRank unless asked otherwise)."""
-    how = centrality.Centrality((measure or CentralityMeasure.PAGERANK).name)
+    how = centrality.Centrality(doc.name_or(measure, doc.DEFAULT_CENTRALITY))
     found = centrality.rank_of(store, key, how)
     return None if found is None else found.rank

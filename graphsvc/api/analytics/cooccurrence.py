@@ -92,7 +92,7 @@ def neighbours(
         store,
         cooccurrence.CoKind(kind.name),
         _co_key(store, kind, of),
-        cooccurrence.CoMeasure((measure or CooccurrenceMeasure.COUNT).name),
+        cooccurrence.CoMeasure(doc.name_or(measure, doc.DEFAULT_COOCCURRENCE_MEASURE)),
         check_first(first, doc.DEFAULT_TOP),
         doc.DEFAULT_MIN_COUNT if min_count is None else min_count,
     )
@@ -114,7 +114,7 @@ def cooccurrence_graph(
     found = cooccurrence.cooccurrence_graph(
         store,
         cooccurrence.CoKind(kind.name),
-        cooccurrence.CoMeasure((measure or CooccurrenceMeasure.COUNT).name),
+        cooccurrence.CoMeasure(doc.name_or(measure, doc.DEFAULT_COOCCURRENCE_MEASURE)),
         check_first(first, doc.DEFAULT_GRAPH_NODES),
         min_weight,
         doc.DEFAULT_MIN_COUNT if min_count is None else min_count,

@@ -102,7 +102,7 @@ class AnalyticsQuery:
         ] = None,
         order_by: Annotated[
             StoryOrder | None, strawberry.argument(description=doc.STORY_ORDER)
-        ] = StoryOrder.SIZE,
+        ] = StoryOrder[doc.DEFAULT_STORY_ORDER],
         first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
     ) -> StoryConnection:
@@ -117,7 +117,7 @@ class AnalyticsQuery:
         topic: Annotated[str, strawberry.argument(description=doc.TOPIC_NAME)],
         bucket: Annotated[
             TrendBucket | None, strawberry.argument(description=doc.BUCKET)
-        ] = TrendBucket.MONTH,
+        ] = TrendBucket[doc.DEFAULT_BUCKET],
         from_: From = None,
         to: To = None,
     ) -> Trend:
@@ -132,7 +132,7 @@ class AnalyticsQuery:
         domain: Annotated[str, strawberry.argument(description=doc.PROVIDER_DOMAIN)],
         bucket: Annotated[
             TrendBucket | None, strawberry.argument(description=doc.BUCKET)
-        ] = TrendBucket.MONTH,
+        ] = TrendBucket[doc.DEFAULT_BUCKET],
         from_: From = None,
         to: To = None,
     ) -> Trend:
@@ -184,7 +184,7 @@ class AnalyticsQuery:
         ],
         measure: Annotated[
             CooccurrenceMeasure | None, strawberry.argument(description=doc.COOCCURRENCE_MEASURE)
-        ] = CooccurrenceMeasure.COUNT,
+        ] = CooccurrenceMeasure[doc.DEFAULT_COOCCURRENCE_MEASURE],
         first: Annotated[
             int | None, strawberry.argument(description=doc.list_first("partners", doc.DEFAULT_TOP))
         ] = doc.DEFAULT_TOP,
@@ -203,7 +203,7 @@ class AnalyticsQuery:
         kind: Annotated[CooccurrenceKind, strawberry.argument(description=doc.COOCCURRENCE_KIND)],
         measure: Annotated[
             CooccurrenceMeasure | None, strawberry.argument(description=doc.COOCCURRENCE_MEASURE)
-        ] = CooccurrenceMeasure.COUNT,
+        ] = CooccurrenceMeasure[doc.DEFAULT_COOCCURRENCE_MEASURE],
         min_weight: Annotated[
             float | None,
             strawberry.argument(
@@ -235,7 +235,7 @@ class AnalyticsQuery:
         ],
         measure: Annotated[
             CentralityMeasure | None, strawberry.argument(description=doc.CENTRALITY)
-        ] = CentralityMeasure.PAGERANK,
+        ] = CentralityMeasure[doc.DEFAULT_CENTRALITY],
         first: Annotated[
             int | None, strawberry.argument(description=doc.list_first("nodes", doc.DEFAULT_TOP))
         ] = doc.DEFAULT_TOP,

@@ -116,10 +116,10 @@ class Story(Node):
         after: After = None,
         order_by: Annotated[
             ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
-        ] = ArticleOrder.PUBLISHED_AT_DESC,
+        ] = ArticleOrder[doc.DEFAULT_ARTICLE_ORDER],
     ) -> ArticleConnection:
         store = info.context.store
-        order = queries.ArticleOrder((order_by or ArticleOrder.PUBLISHED_AT_DESC).name)
+        order = queries.ArticleOrder(doc.name_or(order_by, doc.DEFAULT_ARTICLE_ORDER))
         sort_key = queries.article_sort_key(store, order)
         keys = sorted(_story(info, self.key).members, key=sort_key)
         return article_connection(store, keys, sort_key, f"story:{order.value}", first, after)
@@ -192,7 +192,7 @@ def story_connection(
     after: str | None,
 ) -> StoryConnection:
     """A page of the stories that pass a filter, in an order."""
-    order = stories.StoryOrder((order_by or StoryOrder.SIZE).name)
+    order = stories.StoryOrder(doc.name_or(order_by, doc.DEFAULT_STORY_ORDER))
     keys, sort_key = stories.list_stories(store, flt.checked_spec(store) if flt else None, order)
     page = page_of(keys, sort_key, f"stories:{order.value}", first, after)
     found = stories.stories(store)

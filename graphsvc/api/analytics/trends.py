@@ -114,7 +114,9 @@ def _trend(
     start: datetime | None,
     end: datetime | None,
 ) -> Trend:
-    found = trends.trend(store, key, trends.Bucket((bucket or TrendBucket.MONTH).name), start, end)
+    found = trends.trend(
+        store, key, trends.Bucket(doc.name_or(bucket, doc.DEFAULT_BUCKET)), start, end
+    )
     return Trend(
         name=name,
         bucket=TrendBucket[found.bucket.value],
