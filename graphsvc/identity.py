@@ -120,7 +120,7 @@ def decode_id(node_id: str) -> str | None:
 
 
 def canonical_url(url: str) -> str:
-    """Canonical form of an article URL (DATA-MODEL.md "Canonical URL, literally").
+    """Canonical form of an article URL (docs/data-model.md#values).
 
     Scheme and host are lower-cased, the fragment goes, ``utm_*`` query parameters go (the
     rest keep their order), and one trailing ``/`` goes from a non-root path.

@@ -6,7 +6,7 @@ Command-line options override the environment; the environment overrides the def
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,6 @@ class Settings:
     tracing: bool = False  # OpenTelemetry spans per GraphQL operation (graphsvc[tracing])
     watch: bool = True
     snapshot: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -53,13 +52,30 @@ class Settings:
         env = dict(os.environ if env is None else env)
         values: dict[str, Any] = {}
         for f in fields(cls):
-            if f.name == "extra":
-                continue
             raw = env.get(f"GRAPHSVC_{f.name.upper()}")
             if raw is not None and raw != "":
                 values[f.name] = _convert(f.name, str(f.type), raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
+
+    def to_env(self) -> dict[str, str]:
+        """The ``GRAPHSVC_*`` variables that ``from_env`` reads back as these settings (a
+        worker process builds its app from them); paths made absolute, None left out."""
+        env: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                text = str(value).lower()
+            elif isinstance(value, tuple):
+                text = ",".join(value)
+            elif isinstance(value, Path):
+                text = str(value.expanduser().resolve())
+            else:
+                text = str(value)
+            env[f"GRAPHSVC_{f.name.upper()}"] = text
+        return env
 
 
 def _convert(name: str, type_name: str, raw: str) -> Any:

@@ -1,4 +1,4 @@
-"""Display text: HTML entities decoded, mojibake repaired, BOMs removed (DATA-MODEL.md).
+"""Display text: HTML entities decoded, mojibake repaired, BOMs removed (docs/data-model.md#values).
 
 Below ingest and graph alike: ingest cleans a document's text, and the graph builder cleans the
 provider names and topic spellings it picks for display.

@@ -37,7 +37,7 @@ class Context:
     the middle of one).
     """
 
-    __slots__ = ("_store", "extra", "request", "response", "source")
+    __slots__ = ("_store", "request", "response", "source")
 
     def __init__(
         self,
@@ -45,7 +45,6 @@ class Context:
         request: Any = None,
         response: Any = None,
         source: SnapshotSource | None = None,
-        extra: dict[str, Any] | None = None,
     ) -> None:
         if store is None and source is None:
             raise ValueError("a Context needs a store or a source")
@@ -53,7 +52,6 @@ class Context:
         self.request = request
         self.response = response
         self.source = source
-        self.extra = extra if extra is not None else {}
 
     @property
     def store(self) -> GraphStore:

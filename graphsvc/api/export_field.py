@@ -15,10 +15,11 @@ import strawberry
 
 from graphsvc.api.context import Info, PublicError, decode_id
 from graphsvc.api.types import ArticleFilter
+from graphsvc.graph.traversal import DEFAULT_SEED_DEPTH, MAX_SEED_DEPTH, seed_hops
 
 EXPORT_PATH = "/export/graph."
-#: Deepest seed neighbourhood an export takes (graphsvc.export.select.MAX_DEPTH).
-MAX_EXPORT_DEPTH = 10
+#: Deepest seed neighbourhood an export takes (the export route checks the same).
+MAX_EXPORT_DEPTH = MAX_SEED_DEPTH
 
 
 @strawberry.enum(description="Formats of a graph export.")
@@ -116,7 +117,7 @@ class ExportQuery:
         depth: Annotated[
             int | None,
             strawberry.argument(
-                description=f"Hops around `seed`, both ways, 0 to {MAX_EXPORT_DEPTH} (default 1); outside that is an error, and so is a depth without a seed."
+                description=f"Hops around `seed`, both ways, 0 to {MAX_EXPORT_DEPTH} (default {DEFAULT_SEED_DEPTH}); outside that is an error, and so is a depth without a seed."
             ),
         ] = None,
     ) -> str:
@@ -125,11 +126,7 @@ class ExportQuery:
             filter.checked_spec(store)
         if seed is not None and not store.has_node(decode_id(str(seed))):
             raise PublicError(f"no node with seed {str(seed)[:60]!r} in this graph")
-        if depth is not None:
-            if seed is None:
-                raise PublicError("`depth` needs a `seed`: the node to count hops from")
-            if not 0 <= depth <= MAX_EXPORT_DEPTH:
-                raise PublicError(f"`depth` must be 0..{MAX_EXPORT_DEPTH} (got {depth})")
+        seed_hops(depth, seed is not None)
         return export_url(
             EXPORT_PATH + EXTENSIONS[format.name],
             filter,

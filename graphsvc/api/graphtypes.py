@@ -66,7 +66,9 @@ class SearchHit:
     )
 
 
-@strawberry.type(description="Counts of the graph (DATA-MODEL.md).")
+@strawberry.type(
+    description="Counts of the graph: full articles, stubs, providers, topics and edges."
+)
 class GraphStats:
     articles: int = strawberry.field(
         description="Articles read from documents (stubs not counted)."

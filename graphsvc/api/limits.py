@@ -44,8 +44,6 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
-from graphsvc.errors import GraphsvcError
-
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -60,10 +58,6 @@ class Limits:
 PAGE_ARGUMENTS = ("first", "limit")
 LIST_GUESS = 10
 _PAGED_CHILDREN = frozenset({"edges", "nodes"})  # lists whose size the parent's `first` fixed
-
-
-class CostError(GraphsvcError):
-    """An operation over the cost budget."""
 
 
 def estimate_cost(

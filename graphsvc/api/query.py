@@ -43,7 +43,6 @@ from graphsvc.api.types import (
     topic_node,
 )
 from graphsvc.graph import queries, searching, traversal
-from graphsvc.graph.queries import QueryError
 from graphsvc.graph.search import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from graphsvc.graph.store import GraphStore
 from graphsvc.identity import is_story
@@ -121,8 +120,8 @@ class Query:
         ] = None,
         order_by: Annotated[
             ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
-        ] = ArticleOrder.PUBLISHED_AT_DESC,
-        first: PageFirst = 20,
+        ] = ArticleOrder[doc.DEFAULT_ARTICLE_ORDER],
+        first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
     ) -> ArticleConnection:
         store = info.context.store
@@ -140,7 +139,9 @@ class Query:
         return topic_node(store.topics[key])
 
     @strawberry.field(description="Ordered by articleCount, most first.")
-    def topics(self, info: Info, first: PageFirst = 20, after: After = None) -> TopicConnection:
+    def topics(
+        self, info: Info, first: PageFirst = doc.DEFAULT_FIRST, after: After = None
+    ) -> TopicConnection:
         store = info.context.store
         keys, sort_key = queries.count_order(store, "topic")
         page = page_of(keys, sort_key, "topics", first, after)
@@ -167,7 +168,7 @@ class Query:
 
     @strawberry.field(description="Ordered by articleCount, most first.")
     def providers(
-        self, info: Info, first: PageFirst = 20, after: After = None
+        self, info: Info, first: PageFirst = doc.DEFAULT_FIRST, after: After = None
     ) -> ProviderConnection:
         store = info.context.store
         keys, sort_key = queries.count_order(store, "provider")
@@ -190,18 +191,17 @@ class Query:
         query: Annotated[str, strawberry.argument(description=SEARCH_QUERY)],
         first: Annotated[
             int | None,
-            strawberry.argument(description=doc.list_first("hits", 10, MAX_SEARCH_HITS)),
-        ] = 10,
+            strawberry.argument(
+                description=doc.list_first("hits", doc.DEFAULT_TOP, MAX_SEARCH_HITS)
+            ),
+        ] = doc.DEFAULT_TOP,
     ) -> list[SearchHit]:
         if len(query) > MAX_SEARCH_CHARS:
             raise PublicError(
                 f"`query` is {len(query):,} characters, over the limit of {MAX_SEARCH_CHARS:,}"
             )
-        first = 10 if first is None else first
-        try:
-            queries.check_first(first, MAX_SEARCH_HITS)
-        except QueryError as exc:
-            raise PublicError(str(exc)) from None
+        first = doc.DEFAULT_TOP if first is None else first
+        queries.check_first(first, MAX_SEARCH_HITS)
         store = info.context.store
         hits = searching.search(store, query, first)
         out: list[SearchHit] = []
@@ -218,24 +218,25 @@ class Query:
         self,
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="ID of the centre node.")],
-        depth: Annotated[int | None, strawberry.argument(description=doc.DEPTH)] = 1,
+        depth: Annotated[
+            int | None, strawberry.argument(description=doc.DEPTH)
+        ] = doc.DEFAULT_DEPTH,
         edge_kinds: Annotated[
             list[EdgeKind] | None, strawberry.argument(description=doc.EDGE_KINDS)
         ] = None,
-        limit: Annotated[int | None, strawberry.argument(description=doc.LIMIT)] = 100,
+        limit: Annotated[
+            int | None, strawberry.argument(description=doc.LIMIT)
+        ] = doc.DEFAULT_LIMIT,
     ) -> Subgraph:
         store = info.context.store
         key = _key(store, id, "id")
-        try:
-            sub = traversal.neighborhood(
-                store,
-                key,
-                1 if depth is None else depth,
-                _kinds(edge_kinds),
-                100 if limit is None else limit,
-            )
-        except QueryError as exc:
-            raise PublicError(str(exc)) from None
+        sub = traversal.neighborhood(
+            store,
+            key,
+            doc.DEFAULT_DEPTH if depth is None else depth,
+            _kinds(edge_kinds),
+            doc.DEFAULT_LIMIT if limit is None else limit,
+        )
         return Subgraph(
             nodes=nodes_of(store, sub.nodes),
             edges=graph_edges(store, sub.edges),
@@ -255,16 +256,14 @@ class Query:
         edge_kinds: Annotated[
             list[EdgeKind] | None, strawberry.argument(description=doc.EDGE_KINDS)
         ] = None,
-        max_length: Annotated[int | None, strawberry.argument(description=doc.MAX_LENGTH)] = 6,
+        max_length: Annotated[
+            int | None, strawberry.argument(description=doc.MAX_LENGTH)
+        ] = doc.DEFAULT_MAX_LENGTH,
     ) -> Path | None:
         store = info.context.store
         source, target = _key(store, from_, "from"), _key(store, to, "to")
-        try:
-            keys = traversal.shortest_path(
-                store, source, target, _kinds(edge_kinds), 6 if max_length is None else max_length
-            )
-        except QueryError as exc:
-            raise PublicError(str(exc)) from None
+        length = doc.DEFAULT_MAX_LENGTH if max_length is None else max_length
+        keys = traversal.shortest_path(store, source, target, _kinds(edge_kinds), length)
         return _path(store, keys) if keys else None
 
     @strawberry.field(
@@ -280,22 +279,15 @@ class Query:
         edge_kinds: Annotated[
             list[EdgeKind] | None, strawberry.argument(description=doc.EDGE_KINDS)
         ] = None,
-        max_length: Annotated[int | None, strawberry.argument(description=doc.MAX_LENGTH)] = 6,
-        k: Annotated[int, strawberry.argument(description=doc.K)] = 3,
+        max_length: Annotated[
+            int | None, strawberry.argument(description=doc.MAX_LENGTH)
+        ] = doc.DEFAULT_MAX_LENGTH,
+        k: Annotated[int, strawberry.argument(description=doc.K)] = doc.DEFAULT_K,
     ) -> list[Path]:
         store = info.context.store
         source, target = _key(store, from_, "from"), _key(store, to, "to")
-        try:
-            paths = traversal.shortest_paths(
-                store,
-                source,
-                target,
-                _kinds(edge_kinds),
-                6 if max_length is None else max_length,
-                k,
-            )
-        except QueryError as exc:
-            raise PublicError(str(exc)) from None
+        length = doc.DEFAULT_MAX_LENGTH if max_length is None else max_length
+        paths = traversal.shortest_paths(store, source, target, _kinds(edge_kinds), length, k)
         return [_path(store, p) for p in paths]
 
     @strawberry.field(description="Counts of the graph.")

@@ -11,10 +11,10 @@ import strawberry
 
 from graphsvc.api import arguments as doc
 from graphsvc.api.arguments import After, PageFirst
-from graphsvc.api.context import Info, PublicError
+from graphsvc.api.context import Info
 from graphsvc.graph import queries
 from graphsvc.graph.queries import ArticleFilter as FilterSpec
-from graphsvc.graph.queries import QueryError, SortKey
+from graphsvc.graph.queries import SortKey
 from graphsvc.graph.store import GraphStore
 from graphsvc.identity import encode_id
 from graphsvc.model import Article as ArticleRecord
@@ -147,13 +147,14 @@ class Article(Node):
         info: Info,
         direction: Annotated[
             Direction | None, strawberry.argument(description=doc.DIRECTION)
-        ] = Direction.OUT,
-        first: PageFirst = 20,
+        ] = Direction[doc.DEFAULT_DIRECTION],
+        first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
     ) -> ArticleConnection:
         store = info.context.store
-        keys, sort_key = queries.related_keys(store, self.key, (direction or Direction.OUT).name)
-        kind = f"related:{(direction or Direction.OUT).name}"
+        which = doc.name_or(direction, doc.DEFAULT_DIRECTION)
+        keys, sort_key = queries.related_keys(store, self.key, which)
+        kind = f"related:{which}"
         return article_connection(store, keys, sort_key, kind, first, after)
 
     @strawberry.field(description="Number of edges in and out of this node.")
@@ -199,11 +200,11 @@ class Provider(Node):
     def articles(
         self,
         info: Info,
-        first: PageFirst = 20,
+        first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
         order_by: Annotated[
             ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
-        ] = ArticleOrder.PUBLISHED_AT_DESC,
+        ] = ArticleOrder[doc.DEFAULT_ARTICLE_ORDER],
     ) -> ArticleConnection:
         return filtered_connection(
             info.context.store, FilterSpec(providers=(self.domain,)), order_by, first, after
@@ -235,8 +236,8 @@ class Provider(Node):
         self,
         info: Info,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("topics", 10))
-        ] = 10,
+            int | None, strawberry.argument(description=doc.list_first("topics", doc.DEFAULT_TOP))
+        ] = doc.DEFAULT_TOP,
     ) -> list[Annotated[TopicShare, strawberry.lazy(_ANALYTICS)]]:
         from graphsvc.api.analytics import topic_mix
 
@@ -249,8 +250,9 @@ class Provider(Node):
         self,
         info: Info,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("providers", 10))
-        ] = 10,
+            int | None,
+            strawberry.argument(description=doc.list_first("providers", doc.DEFAULT_TOP)),
+        ] = doc.DEFAULT_TOP,
     ) -> list[Annotated[ProviderShare, strawberry.lazy(_ANALYTICS)]]:
         from graphsvc.api.analytics import coverage_overlap
 
@@ -269,11 +271,11 @@ class Topic(Node):
     def articles(
         self,
         info: Info,
-        first: PageFirst = 20,
+        first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
         order_by: Annotated[
             ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
-        ] = ArticleOrder.PUBLISHED_AT_DESC,
+        ] = ArticleOrder[doc.DEFAULT_ARTICLE_ORDER],
     ) -> ArticleConnection:
         return filtered_connection(
             info.context.store, FilterSpec(topic_keys=(self.key,)), order_by, first, after
@@ -353,10 +355,7 @@ class ArticleFilter:
         """The graph layer's filter, once every topic and provider it names is known to the
         graph: an unknown one is an error naming it, not an empty answer."""
         spec = self.to_spec()
-        try:
-            queries.check_filter(store, spec)
-        except QueryError as exc:
-            raise PublicError(str(exc)) from None
+        queries.check_filter(store, spec)
         return spec
 
 
@@ -419,11 +418,9 @@ def page_of(
     first: int | None,
     after: str | None,
 ) -> queries.Page:
-    """A keyset page, with graph errors turned into client errors."""
-    try:
-        return queries.paginate(keys, sort_key, kind, 20 if first is None else first, after)
-    except QueryError as exc:
-        raise PublicError(str(exc)) from None
+    """A keyset page (graph errors reach the client as they are: see context.is_public)."""
+    size = doc.DEFAULT_FIRST if first is None else first
+    return queries.paginate(keys, sort_key, kind, size, after)
 
 
 def page_info(page: queries.Page) -> PageInfo:
@@ -464,7 +461,7 @@ def filtered_connection(
     after: str | None,
 ) -> ArticleConnection:
     """A page of the articles that pass a filter, in an order."""
-    order = queries.ArticleOrder((order_by or ArticleOrder.PUBLISHED_AT_DESC).name)
+    order = queries.ArticleOrder(doc.name_or(order_by, doc.DEFAULT_ARTICLE_ORDER))
     keys = queries.filter_articles(store, spec, order)
     return article_connection(
         store, keys, queries.article_sort_key(store, order), f"articles:{order.value}", first, after

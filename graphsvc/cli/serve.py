@@ -190,21 +190,7 @@ def run(settings: Settings, sock: socket.socket) -> None:
     if settings.workers > 1:
         from uvicorn.supervisors import Multiprocess
 
-        # Each worker process builds its app from GRAPHSVC_* variables.
-        env = {
-            "GRAPHSVC_CORPUS": str(settings.corpus.resolve()),
-            "GRAPHSVC_HOST": settings.host,
-            "GRAPHSVC_PORT": str(settings.port),
-            "GRAPHSVC_LOG_LEVEL": settings.log_level,
-            "GRAPHSVC_CORS_ORIGINS": ",".join(settings.cors_origins),
-            "GRAPHSVC_WATCH": str(settings.watch).lower(),
-            "GRAPHSVC_NO_CACHE": str(settings.no_cache).lower(),
-        }
-        if settings.snapshot:
-            env["GRAPHSVC_SNAPSHOT"] = str(settings.snapshot.resolve())
-        if settings.cache_dir:
-            env["GRAPHSVC_CACHE_DIR"] = str(settings.cache_dir)
-        os.environ.update(env)
+        os.environ.update(settings.to_env())  # each worker builds its app from these
         config = uvicorn.Config(
             "graphsvc.web.app:create_app_from_env",
             factory=True,

@@ -66,12 +66,6 @@ PROVIDER_FIELDS: tuple[Field, ...] = (
 )
 TOPIC_FIELDS: tuple[Field, ...] = (_KIND, _LABEL, _NAME, _COUNT)
 
-FIELDS_BY_KIND: Mapping[NodeKind, tuple[Field, ...]] = {
-    NodeKind.ARTICLE: ARTICLE_FIELDS,
-    NodeKind.PROVIDER: PROVIDER_FIELDS,
-    NodeKind.TOPIC: TOPIC_FIELDS,
-}
-
 
 def _union(*groups: tuple[Field, ...]) -> tuple[Field, ...]:
     seen: dict[str, Field] = {}

@@ -19,19 +19,20 @@ from graphsvc.errors import GraphsvcError
 from graphsvc.graph.nxraw import succ_dicts
 from graphsvc.graph.queries import (
     ArticleFilter,
+    QueryError,
     filter_articles,
     find_article,
     find_provider,
     find_topic,
 )
 from graphsvc.graph.store import GraphStore
-from graphsvc.graph.traversal import iter_neighbors
+from graphsvc.graph.traversal import MAX_SEED_DEPTH, iter_neighbors, seed_hops
 from graphsvc.identity import decode_id, is_article, kind_of
 from graphsvc.model import EdgeKind, NodeKind
 
 #: The deepest seed neighbourhood an export takes (each hop through a topic can reach most
 #: of the graph, so more would only repeat the whole graph).
-MAX_DEPTH = 10
+MAX_DEPTH = MAX_SEED_DEPTH
 _ALL_KINDS = frozenset(k.value for k in EdgeKind)
 _EDGE_KIND = {k.value: k for k in EdgeKind}
 
@@ -182,11 +183,11 @@ def parse_spec(
     quality = _parse_int(min_quality, "minQuality") if min_quality is not None else None
     stubs = _parse_bool(include_stubs, "includeStubs") if include_stubs is not None else None
     seed_key = resolve_seed(store, seed) if seed is not None else None
-    if depth is not None and seed_key is None:
-        raise SelectionError("depth", "`depth` needs a `seed`: the node to count hops from")
-    hops = _parse_int(depth, "depth") if depth is not None else 1
-    if not 0 <= hops <= MAX_DEPTH:
-        raise SelectionError("depth", f"`depth` must be 0..{MAX_DEPTH} (got {hops})")
+    asked = None if depth is None else _parse_int(depth, "depth")
+    try:
+        hops = seed_hops(asked, seed_key is not None)
+    except QueryError as exc:
+        raise SelectionError("depth", str(exc)) from None
     given = (topic_names, domains, after, before, min_quality, include_stubs)
     flt = None
     if any(v is not None and v != () for v in given):

@@ -1,8 +1,9 @@
-"""Records to graph: merge documents into articles, stubs, providers and topics (DATA-MODEL.md).
+"""Records to graph: merge documents into articles, stubs, providers and topics, by the rules
+of docs/data-model.md.
 
 Edges share one attribute dict per kind, and an article's RELATED edges are inserted in rank
 order, so the rank is the position in its successor list: about 67 bytes per edge instead of
-350 (DESIGN.md, "Memory at scale is edges").
+350 (docs/architecture.md#memory-is-edges).
 """
 
 from __future__ import annotations

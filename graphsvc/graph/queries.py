@@ -174,7 +174,7 @@ def filter_articles(
 
 
 def _utc(moment: datetime | None) -> datetime | None:
-    """Filter times without a zone are UTC, as document times are (DATA-MODEL.md)."""
+    """Filter times without a zone are UTC, as document times are (docs/data-model.md#values)."""
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment

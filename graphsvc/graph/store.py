@@ -20,7 +20,7 @@ from graphsvc.model import Article, EdgeKind, IngestReport, NodeKind, Provider, 
 
 @dataclass(frozen=True, slots=True)
 class GraphCounts:
-    """The counts of DATA-MODEL.md's "Counts" section."""
+    """The counts of docs/data-model.md#counts."""
 
     articles: int
     stubs: int

@@ -182,3 +182,20 @@ def path_edges(store: GraphStore, path: list[str]) -> list[Edge]:
 def _check_length(max_length: int) -> None:
     if max_length < 1 or max_length > MAX_PATH_LENGTH:
         raise QueryError(f"`maxLength` must be 1..{MAX_PATH_LENGTH} (got {max_length})")
+
+
+#: Deepest neighbourhood an export takes around its seed (a file, not a page: deeper than
+#: MAX_DEPTH). The export route and the API's ``exportUrl`` both check it here.
+MAX_SEED_DEPTH = 10
+DEFAULT_SEED_DEPTH = 1
+
+
+def seed_hops(depth: int | None, seeded: bool) -> int:
+    """The hops an export takes around its seed: ``depth``, DEFAULT_SEED_DEPTH when None. A
+    QueryError for a depth without a seed or outside 0..MAX_SEED_DEPTH."""
+    if depth is not None and not seeded:
+        raise QueryError("`depth` needs a `seed`: the node to count hops from")
+    hops = DEFAULT_SEED_DEPTH if depth is None else depth
+    if not 0 <= hops <= MAX_SEED_DEPTH:
+        raise QueryError(f"`depth` must be 0..{MAX_SEED_DEPTH} (got {hops})")
+    return hops

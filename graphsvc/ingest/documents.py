@@ -86,7 +86,8 @@ UNKNOWN_DOMAIN = "unknown"
 
 
 class NewsHandler(BaseHandler):
-    """python-frontmatter handler with DATA-MODEL.md's exact delimiters and the yaml-rs parser.
+    """python-frontmatter handler with the yaml-rs parser and the exact delimiters of
+    docs/data-model.md#reading-a-file.
 
     Frontmatter starts at a first line ``---`` (a byte-order mark and trailing blanks
     tolerated) and ends at the next line that is exactly ``---``. yaml-rs is a safe loader:
@@ -192,7 +193,7 @@ def read_record(path: str, raw: bytes) -> Record:
 
 
 def build_record(path: str, data: dict[str, Any]) -> Record:
-    """Normalise parsed frontmatter into a record (DATA-MODEL.md), or raise IngestError."""
+    """Normalise parsed frontmatter into a record (docs/data-model.md), or raise IngestError."""
     warnings: list[list[str]] = []
     url_raw = _url_of(data)
     if url_raw is None:
@@ -275,8 +276,9 @@ def _related_of(
             warnings.append(
                 [f"related item {index} repeats {item_url}; counted once", "duplicate-related"]
             )
-            # A stub's fields come from its latest mention (DATA-MODEL.md), a repeat in the
-            # same list included; on a tie the later mention wins, as the later path does.
+            # A stub's fields come from its latest mention (docs/data-model.md#merging), a
+            # repeat in the same list included; on a tie the later mention wins, as the later
+            # path does.
             kept = items[position[item_url]]
             if (fields["published_at"] or "") >= (kept["published_at"] or ""):
                 items[position[item_url]] = fields

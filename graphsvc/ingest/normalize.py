@@ -2,7 +2,7 @@
 (canonical URLs, provider domains, topic folds, in ``graphsvc.identity``) and display text
 (``graphsvc.text``) are re-exported here.
 
-Each function follows one rule of DATA-MODEL.md and knows nothing of files or graphs.
+Each function follows one rule of docs/data-model.md#values and knows nothing of files or graphs.
 """
 
 from __future__ import annotations

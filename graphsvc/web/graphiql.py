@@ -188,8 +188,9 @@ _STYLE = """
       .graphsvc-notice code { background: #eee; padding: 1px 4px; border-radius: 3px; }
 """
 
-# The bootstrap script.  Configuration arrives as one JSON literal in place of
-# __CONFIG__; the script itself is constant, so its CSP hash is constant too.
+# The bootstrap script. The page's configuration (endpoints, default query, the examples filled
+# from the graph served, ...) replaces __CONFIG__ as one JSON literal, so the inline script
+# differs from page to page: its CSP hash is computed for each page rendered, below.
 _BOOTSTRAP = r"""
 (function () {
   "use strict";

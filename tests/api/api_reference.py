@@ -1,6 +1,6 @@
 """An independent, deliberately plain reading of a corpus with PyYAML, for checking the API.
 
-It implements only the DATA-MODEL.md rules the API tests compare against, in the simplest way,
+It implements only the rules of docs/data-model.md the API tests compare against, in the simplest way,
 sharing no code with graphsvc.
 """
 
@@ -138,7 +138,7 @@ def unmojibake(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """DATA-MODEL.md text cleaning: entities decoded until stable, mojibake repaired, BOMs out."""
+    """Text cleaning (docs/data-model.md#values): entities decoded until stable, mojibake repaired, BOMs out."""
     while (decoded := html.unescape(text)) != text:
         text = decoded
     return unmojibake(text).replace("\ufeff", "")
@@ -188,7 +188,7 @@ class Values:
     topic_names: dict[str, str] = field(default_factory=dict)  # folded -> display name
     edges: set[Edge] = field(default_factory=set)
     #: Stubs whose fields depend on whether a URL repeated within one related list competes
-    #: with its first mention; ``articles`` follows DATA-MODEL.md literally (every item does).
+    #: with its first mention; ``articles`` follows docs/data-model.md literally (every item does).
     stub_first_mention: dict[str, dict[str, Any]] = field(default_factory=dict)
     _incident: dict[NodeId, list[Edge]] = field(default_factory=lambda: defaultdict(list))
 
@@ -258,7 +258,7 @@ def _article_values(d: dict[str, Any], url: str, title: str, stub: bool) -> dict
 
 
 def values(corpus: Path) -> Values:
-    """Read ``corpus`` with PyYAML and apply DATA-MODEL.md to every node and edge."""
+    """Read ``corpus`` with PyYAML and apply docs/data-model.md to every node and edge."""
     ref = read(corpus)
     out = Values(ref)
     frontmatter = pyyaml_frontmatter(corpus)

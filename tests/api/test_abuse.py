@@ -20,7 +20,7 @@ from graphsvc.api.context import Context
 from graphsvc.graph.store import GraphStore
 
 HANG_GUARD_SECONDS = 5.0
-# Articles in each store: seeds_expected.json and DATA-MODEL.md's worked example.
+# Articles in each store: seeds_expected.json and docs/data-model.md#a-worked-example.
 ARTICLES = {"seeds": 21, "news": 1368}
 
 

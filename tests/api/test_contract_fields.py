@@ -1,6 +1,6 @@
 """Every contract field through schema.execute_sync, on seeds/ and on the real corpus.
 
-Expected values come from tests/api/reference.py (a plain PyYAML reading of the corpus) or from
+Expected values come from tests/api/api_reference.py (a plain PyYAML reading of the corpus) or from
 the hand-worked tests/data/seeds_expected.json, never from graphsvc's own output.
 """
 

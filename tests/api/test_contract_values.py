@@ -1,9 +1,9 @@
 """The value of every contract field, for every node, through schema.execute_sync.
 
 On seeds/ and on ../shared/corpus/news. The expected values come from api_reference.values():
-the raw files read with PyYAML and DATA-MODEL.md's rules applied in the test, sharing no code
-with graphsvc. Where DATA-MODEL.md is silent, the reference follows what the project documents
-(README "The data model", the served schema's descriptions): provider names counted over the
+the raw files read with PyYAML and the rules of docs/data-model.md applied in the test, sharing no code
+with graphsvc. Where a rule leaves a choice, the reference follows what the project documents
+(the same file, the served schema's descriptions): provider names counted over the
 winning documents and their related items, topics in document order, ties in orders by URL.
 
 Connections are paged with first ≤ 100; lookups are batched with aliases.

@@ -121,7 +121,8 @@ def reload(
     old = news_store
     azure_desc = article_list(old, desc_key, topic="azure")
     by_quality = article_list(old, quality_key)
-    assert len(azure_desc) == len(by_quality) == 1368  # DATA-MODEL.md: every article is Azure
+    # docs/data-model.md#a-worked-example: Azure tags all 1,368 articles
+    assert len(azure_desc) == len(by_quality) == 1368
     cursor = old.url_index[azure_desc[AZURE_FIRST * AZURE_RELOAD - 1]]
     cursor_at = old.articles[cursor].published_at
     assert cursor_at is not None
@@ -310,7 +311,7 @@ def test_filtered_ascending_order_survives_a_reload(
     )
     old_list = article_list(reload.old, asc_key, topic="azure", provider="microsoft.com")
     new_list = article_list(reload.new, asc_key, topic="azure", provider="microsoft.com")
-    assert len(old_list) == 615  # DATA-MODEL.md: microsoft.com publishes 615 articles
+    assert len(old_list) == 615  # docs/data-model.md#a-worked-example: microsoft.com, 615
     check_walk(seen, old_list, new_list, set(reload.added.values()), ASC_FIRST * ASC_RELOAD)
     # Ascending: the early document is behind the reader, the late one ahead.
     assert reload.added["late"] in seen and reload.added["early"] not in seen
@@ -334,7 +335,7 @@ def test_topics_survive_a_reload(schema: strawberry.Schema, reload: Reload) -> N
         TOPICS_RELOAD,
     )
     old_list, new_list = topic_list(reload.old), topic_list(reload.new)
-    assert old_list[TOPICS_RELOAD - 1] == "mobile"  # DATA-MODEL.md counts: ..., Mobile 5, ...
+    assert old_list[TOPICS_RELOAD - 1] == "mobile"  # the real corpus's counts: ..., Mobile 5, ...
     check_walk(seen, old_list, new_list, {"alpha reload", "zulu reload"}, TOPICS_RELOAD)
     # Alpha Reload (5 articles) ties with Mobile and sorts before it: behind the reader.
     assert "zulu reload" in seen and "alpha reload" not in seen

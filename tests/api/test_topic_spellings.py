@@ -1,5 +1,5 @@
 """A topic written with an HTML entity (``Q&amp;A``): its identity is the raw spelling, trimmed
-and case-folded (DATA-MODEL.md), its display name the decoded one (``Q&A``). The topic's own
+and case-folded (docs/data-model.md#values), its display name the decoded one (``Q&A``). The topic's own
 article list, the filter and the lookup by name must all find its articles under either name."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Small corpora whose expected graphs were worked out by hand from DATA-MODEL.md.
+"""Small corpora whose expected graphs were worked out by hand from docs/data-model.md.
 
 Each folder's expected.json says, in its "how" key, how every number follows from the rules.
 """

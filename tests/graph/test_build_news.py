@@ -1,4 +1,4 @@
-"""The real corpus gives DATA-MODEL.md's worked example, and yaml-rs agrees with PyYAML on it."""
+"""The real corpus gives the worked example of docs/data-model.md, and yaml-rs agrees with PyYAML on it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from graphsvc.ingest.documents import HANDLER
 
 def test_worked_example_counts(news_store: GraphStore) -> None:
     counts = news_store.counts
-    # The figures are DATA-MODEL.md's "A worked example", not this code's output.
+    # The figures are docs/data-model.md#a-worked-example, not this code's output.
     assert (counts.articles, counts.stubs, counts.providers, counts.topics) == (1368, 2559, 409, 20)
     assert (counts.related, counts.published_by, counts.tagged) == (41996, 3927, 1869)
     assert counts.edges == 47792
@@ -55,7 +55,7 @@ def test_store_invariants(news_store: GraphStore) -> None:
 
 
 def test_yaml_rs_gives_the_same_objects_as_pyyaml(news_dir: Path) -> None:
-    """The differential test DESIGN.md asks for: every real file, yaml-rs against PyYAML."""
+    """The differential test of docs/architecture.md#the-yaml-parser: every real file, yaml-rs against PyYAML."""
     reference = pyyaml_frontmatter(news_dir)
     assert len(reference) == 1370
     for rel, expected in reference.items():

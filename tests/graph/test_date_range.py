@@ -1,7 +1,7 @@
 """A date range is taken out of the newest-first indexes by binary search (queries._date_range);
 on the real corpus, for random ranges (bounds often exactly on an article's time, or a
 microsecond either side of it) and any topic or provider, the answer must equal a plain scan
-that applies the DATA-MODEL rule (after <= publishedAt < before; undated never passes)."""
+that applies the rule of docs/data-model.md#orders-and-filters (after <= publishedAt < before; undated never passes)."""
 
 from __future__ import annotations
 

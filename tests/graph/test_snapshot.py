@@ -72,7 +72,7 @@ def test_seeds_round_trip(seeds_store: GraphStore, tmp_path: Path) -> None:
 def test_news_round_trip(news_store: GraphStore, tmp_path: Path, compress: bool) -> None:
     read = round_trip(news_store, tmp_path / "news.snap", compress=compress)
     assert_identical(news_store, read)
-    # DATA-MODEL.md's worked example, from the snapshot.
+    # The worked example of docs/data-model.md#a-worked-example, from the snapshot.
     counts = read.counts
     assert (counts.articles, counts.stubs, counts.providers, counts.topics) == (1368, 2559, 409, 20)
     assert counts.edges == 47792

@@ -181,7 +181,7 @@ _REFERENCE_CLOSING = re.compile(r"^---\r?$", re.MULTILINE)
 
 
 def _reference_split(text: str) -> tuple[str, str] | None:
-    """DATA-MODEL.md's rule, literally: after a first line '---', up to the next line that is
+    """The rule of docs/data-model.md#reading-a-file, literally: after a first line '---', up to the next line that is
     exactly '---' (the fast split searches for the newline first)."""
     first, sep, rest = text.removeprefix("\ufeff").partition("\n")
     if first.rstrip(" \t\r") != "---" or not sep:

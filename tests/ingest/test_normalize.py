@@ -1,4 +1,4 @@
-"""Normalisation rules of DATA-MODEL.md, one by one."""
+"""Normalisation rules of docs/data-model.md#values, one by one."""
 
 from __future__ import annotations
 

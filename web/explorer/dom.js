@@ -14,7 +14,7 @@ export function el(tag, props = {}, ...children) {
     else if (key.startsWith("on") && typeof value === "function") {
       node.addEventListener(key.slice(2), value);
     } else if (key === "href" || key === "src") {
-      throw new Error(`el(): set ${key} with setLink()/setImage(), which check the scheme`);
+      throw new Error(`el(): set ${key} with outsideLink()/outsideImage(), which check the scheme`);
     } else node.setAttribute(key, value === true ? "" : String(value));
   }
   append(node, children);

@@ -6,14 +6,8 @@ The Article and Provider fields in api/types.py reach these through ``strawberry
 
 from __future__ import annotations
 
-from graphsvc.api.analytics.measures import (
-    CentralityMeasure,
-    ProviderShare,
-    TopicShare,
-    coverage_overlap,
-    rank_of,
-    topic_mix,
-)
+from graphsvc.api.analytics.centrality import CentralityMeasure, rank_of
+from graphsvc.api.analytics.providers import ProviderShare, TopicShare, coverage_overlap, topic_mix
 from graphsvc.api.analytics.query import AnalyticsQuery
 from graphsvc.api.analytics.stories import Story, story_of
 

@@ -8,20 +8,16 @@ from typing import Annotated
 import strawberry
 
 from graphsvc.api import arguments as doc
-from graphsvc.api.analytics.measures import (
-    CentralityMeasure,
-    CentralNode,
+from graphsvc.api.analytics.centrality import CentralityMeasure, CentralNode, NodeKind, central
+from graphsvc.api.analytics.cooccurrence import (
     CooccurrenceGraph,
     CooccurrenceKind,
     CooccurrenceMeasure,
     CooccurrenceNeighbour,
-    Facets,
-    NodeKind,
-    central,
     cooccurrence_graph,
-    facets_of,
     neighbours,
 )
+from graphsvc.api.analytics.facets import Facets, facets_of
 from graphsvc.api.analytics.stories import (
     Story,
     StoryConnection,
@@ -60,13 +56,13 @@ To = Annotated[
 Window = Annotated[
     int | None,
     strawberry.argument(
-        description=f"Window length in days, 1 to {MAX_WINDOW_DAYS} (default 7); outside that is an error."
+        description=f"Window length in days, 1 to {MAX_WINDOW_DAYS} (default {doc.DEFAULT_WINDOW}); outside that is an error."
     ),
 ]
 Baseline = Annotated[
     int | None,
     strawberry.argument(
-        description=f"Number of equal windows before the latest one, 1 to {MAX_BASELINE_WINDOWS} (default 8); outside that is an error."
+        description=f"Number of equal windows before the latest one, 1 to {MAX_BASELINE_WINDOWS} (default {doc.DEFAULT_BASELINE}); outside that is an error."
     ),
 ]
 At = Annotated[
@@ -106,8 +102,8 @@ class AnalyticsQuery:
         ] = None,
         order_by: Annotated[
             StoryOrder | None, strawberry.argument(description=doc.STORY_ORDER)
-        ] = StoryOrder.SIZE,
-        first: PageFirst = 20,
+        ] = StoryOrder[doc.DEFAULT_STORY_ORDER],
+        first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
     ) -> StoryConnection:
         return story_connection(info.context.store, filter, order_by, first, after)
@@ -121,7 +117,7 @@ class AnalyticsQuery:
         topic: Annotated[str, strawberry.argument(description=doc.TOPIC_NAME)],
         bucket: Annotated[
             TrendBucket | None, strawberry.argument(description=doc.BUCKET)
-        ] = TrendBucket.MONTH,
+        ] = TrendBucket[doc.DEFAULT_BUCKET],
         from_: From = None,
         to: To = None,
     ) -> Trend:
@@ -136,7 +132,7 @@ class AnalyticsQuery:
         domain: Annotated[str, strawberry.argument(description=doc.PROVIDER_DOMAIN)],
         bucket: Annotated[
             TrendBucket | None, strawberry.argument(description=doc.BUCKET)
-        ] = TrendBucket.MONTH,
+        ] = TrendBucket[doc.DEFAULT_BUCKET],
         from_: From = None,
         to: To = None,
     ) -> Trend:
@@ -148,11 +144,11 @@ class AnalyticsQuery:
     def trending_topics(
         self,
         info: Info,
-        window: Window = 7,
-        baseline: Baseline = 8,
+        window: Window = doc.DEFAULT_WINDOW,
+        baseline: Baseline = doc.DEFAULT_BASELINE,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("topics", 10))
-        ] = 10,
+            int | None, strawberry.argument(description=doc.list_first("topics", doc.DEFAULT_TOP))
+        ] = doc.DEFAULT_TOP,
         at: At = None,
     ) -> TrendingTopics:
         return trending_topics(info.context.store, window, baseline, at, first)
@@ -163,11 +159,12 @@ class AnalyticsQuery:
     def trending_providers(
         self,
         info: Info,
-        window: Window = 7,
-        baseline: Baseline = 8,
+        window: Window = doc.DEFAULT_WINDOW,
+        baseline: Baseline = doc.DEFAULT_BASELINE,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("providers", 10))
-        ] = 10,
+            int | None,
+            strawberry.argument(description=doc.list_first("providers", doc.DEFAULT_TOP)),
+        ] = doc.DEFAULT_TOP,
         at: At = None,
     ) -> TrendingProviders:
         return trending_providers(info.context.store, window, baseline, at, first)
@@ -187,11 +184,13 @@ class AnalyticsQuery:
         ],
         measure: Annotated[
             CooccurrenceMeasure | None, strawberry.argument(description=doc.COOCCURRENCE_MEASURE)
-        ] = CooccurrenceMeasure.COUNT,
+        ] = CooccurrenceMeasure[doc.DEFAULT_COOCCURRENCE_MEASURE],
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("partners", 10))
-        ] = 10,
-        min_count: Annotated[int | None, strawberry.argument(description=doc.MIN_COUNT)] = 1,
+            int | None, strawberry.argument(description=doc.list_first("partners", doc.DEFAULT_TOP))
+        ] = doc.DEFAULT_TOP,
+        min_count: Annotated[
+            int | None, strawberry.argument(description=doc.MIN_COUNT)
+        ] = doc.DEFAULT_MIN_COUNT,
     ) -> list[CooccurrenceNeighbour]:
         return neighbours(info.context.store, kind, of, measure, first, min_count)
 
@@ -204,20 +203,24 @@ class AnalyticsQuery:
         kind: Annotated[CooccurrenceKind, strawberry.argument(description=doc.COOCCURRENCE_KIND)],
         measure: Annotated[
             CooccurrenceMeasure | None, strawberry.argument(description=doc.COOCCURRENCE_MEASURE)
-        ] = CooccurrenceMeasure.COUNT,
+        ] = CooccurrenceMeasure[doc.DEFAULT_COOCCURRENCE_MEASURE],
         min_weight: Annotated[
             float | None,
             strawberry.argument(
                 description="Least weight of an edge, in the measure asked for (default: no floor)."
             ),
         ] = None,
-        min_count: Annotated[int | None, strawberry.argument(description=doc.MIN_COUNT)] = 1,
+        min_count: Annotated[
+            int | None, strawberry.argument(description=doc.MIN_COUNT)
+        ] = doc.DEFAULT_MIN_COUNT,
         first: Annotated[
             int | None,
             strawberry.argument(
-                description=doc.list_first("nodes (the most frequent topics or providers)", 50)
+                description=doc.list_first(
+                    "nodes (the most frequent topics or providers)", doc.DEFAULT_GRAPH_NODES
+                )
             ),
-        ] = 50,
+        ] = doc.DEFAULT_GRAPH_NODES,
     ) -> CooccurrenceGraph:
         return cooccurrence_graph(info.context.store, kind, measure, min_weight, min_count, first)
 
@@ -232,10 +235,10 @@ class AnalyticsQuery:
         ],
         measure: Annotated[
             CentralityMeasure | None, strawberry.argument(description=doc.CENTRALITY)
-        ] = CentralityMeasure.PAGERANK,
+        ] = CentralityMeasure[doc.DEFAULT_CENTRALITY],
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("nodes", 10))
-        ] = 10,
+            int | None, strawberry.argument(description=doc.list_first("nodes", doc.DEFAULT_TOP))
+        ] = doc.DEFAULT_TOP,
     ) -> list[CentralNode]:
         return central(info.context.store, node_kind, measure, first)
 
@@ -250,7 +253,11 @@ class AnalyticsQuery:
         ] = None,
         first: Annotated[
             int | None,
-            strawberry.argument(description=doc.list_first("values in each list but months", 20)),
-        ] = 20,
+            strawberry.argument(
+                description=doc.list_first(
+                    "values in each list but months", doc.DEFAULT_FACET_VALUES
+                )
+            ),
+        ] = doc.DEFAULT_FACET_VALUES,
     ) -> Facets:
         return facets_of(info.context.store, filter, first)

@@ -75,11 +75,12 @@ class Story(Node):
         self,
         info: Info,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("topics", 5))
-        ] = 5,
+            int | None,
+            strawberry.argument(description=doc.list_first("topics", doc.DEFAULT_STORY_TOP)),
+        ] = doc.DEFAULT_STORY_TOP,
     ) -> list[TopicCount]:
         store, story = info.context.store, _story(info, self.key)
-        n = check_first(first, 5)
+        n = check_first(first, doc.DEFAULT_STORY_TOP)
         return [TopicCount(topic=topic_node(store.topics[k]), count=c) for k, c in story.topics[:n]]
 
     @strawberry.field(
@@ -89,11 +90,12 @@ class Story(Node):
         self,
         info: Info,
         first: Annotated[
-            int | None, strawberry.argument(description=doc.list_first("providers", 5))
-        ] = 5,
+            int | None,
+            strawberry.argument(description=doc.list_first("providers", doc.DEFAULT_STORY_TOP)),
+        ] = doc.DEFAULT_STORY_TOP,
     ) -> list[ProviderCount]:
         store, story = info.context.store, _story(info, self.key)
-        n = check_first(first, 5)
+        n = check_first(first, doc.DEFAULT_STORY_TOP)
         return [
             ProviderCount(provider=provider_node(store.providers[k]), count=c)
             for k, c in story.providers[:n]
@@ -109,14 +111,14 @@ class Story(Node):
     def articles(
         self,
         info: Info,
-        first: PageFirst = 20,
+        first: PageFirst = doc.DEFAULT_FIRST,
         after: After = None,
         order_by: Annotated[
             ArticleOrder | None, strawberry.argument(description=doc.ARTICLE_ORDER)
-        ] = ArticleOrder.PUBLISHED_AT_DESC,
+        ] = ArticleOrder[doc.DEFAULT_ARTICLE_ORDER],
     ) -> ArticleConnection:
         store = info.context.store
-        order = queries.ArticleOrder((order_by or ArticleOrder.PUBLISHED_AT_DESC).name)
+        order = queries.ArticleOrder(doc.name_or(order_by, doc.DEFAULT_ARTICLE_ORDER))
         sort_key = queries.article_sort_key(store, order)
         keys = sorted(_story(info, self.key).members, key=sort_key)
         return article_connection(store, keys, sort_key, f"story:{order.value}", first, after)
@@ -186,7 +188,7 @@ def story_connection(
     after: str | None,
 ) -> StoryConnection:
     """A page of the stories that pass a filter, in an order."""
-    order = stories.StoryOrder((order_by or StoryOrder.SIZE).name)
+    order = stories.StoryOrder(doc.name_or(order_by, doc.DEFAULT_STORY_ORDER))
     keys, sort_key = stories.list_stories(store, flt.checked_spec(store) if flt else None, order)
     page = page_of(keys, sort_key, f"stories:{order.value}", first, after)
     found = stories.stories(store)

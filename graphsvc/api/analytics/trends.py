@@ -7,7 +7,8 @@ from enum import Enum
 
 import strawberry
 
-from graphsvc.api.analytics.common import check_first, public_errors
+from graphsvc.api import arguments as doc
+from graphsvc.api.analytics.common import check_first
 from graphsvc.api.context import PublicError
 from graphsvc.api.types import Provider, Topic, provider_node, topic_node
 from graphsvc.graph import queries
@@ -113,10 +114,9 @@ def _trend(
     start: datetime | None,
     end: datetime | None,
 ) -> Trend:
-    with public_errors():
-        found = trends.trend(
-            store, key, trends.Bucket((bucket or TrendBucket.MONTH).name), start, end
-        )
+    found = trends.trend(
+        store, key, trends.Bucket(doc.name_or(bucket, doc.DEFAULT_BUCKET)), start, end
+    )
     return Trend(
         name=name,
         bucket=TrendBucket[found.bucket.value],
@@ -163,10 +163,13 @@ def _trending(
     baseline: int | None,
     at: datetime | None,
 ) -> trends.Trending:
-    with public_errors():
-        return trends.trending(
-            store, kind, 7 if window is None else window, 8 if baseline is None else baseline, at
-        )
+    return trends.trending(
+        store,
+        kind,
+        doc.DEFAULT_WINDOW if window is None else window,
+        doc.DEFAULT_BASELINE if baseline is None else baseline,
+        at,
+    )
 
 
 def trending_topics(
@@ -177,7 +180,7 @@ def trending_topics(
     first: int | None,
 ) -> TrendingTopics:
     """Topics ranked by z-score."""
-    n = check_first(first, 10)
+    n = check_first(first, doc.DEFAULT_TOP)
     found = _trending(store, "topic", window, baseline, at)
     return TrendingTopics(
         window_start=found.window_start,
@@ -205,7 +208,7 @@ def trending_providers(
     first: int | None,
 ) -> TrendingProviders:
     """Providers ranked by z-score."""
-    n = check_first(first, 10)
+    n = check_first(first, doc.DEFAULT_TOP)
     found = _trending(store, "provider", window, baseline, at)
     return TrendingProviders(
         window_start=found.window_start,

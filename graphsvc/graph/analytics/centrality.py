@@ -70,7 +70,7 @@ def article_graph(store: GraphStore) -> nx.DiGraph:
     """Every article and the RELATED edges, in key order.
 
     Like the store's own graph, every edge shares one attribute dict (never mutated), which
-    takes about a fifth of the memory of a dict per edge (DESIGN.md)."""
+    takes about a fifth of the memory of a dict per edge (docs/architecture.md#memory-is-edges)."""
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(store.articles))
     for key in sorted(store.full_by_date):
