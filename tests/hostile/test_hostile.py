@@ -236,9 +236,8 @@ def test_the_service_serves_the_hostile_corpus(
             hits = server.query(
                 "query($q: String!) { search(query: $q, first: 5) { score } }", q=text
             )
-            assert "errors" not in hits or all(
-                "internal" not in e["message"].lower() for e in hits["errors"]
-            )
+            assert "errors" not in hits, (text, hits["errors"])
+            assert isinstance(hits["data"]["search"], list), hits
 
 
 def test_integer_fields_outside_32_bits_serve_without_errors(
