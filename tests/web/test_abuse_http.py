@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from server import Server, free_port
+from server import Server, announced_port
 from support import SEEDS, wait_ready
 
 #: Not a timing assertion but a hang guard. Measured with the two cores at a load average of 4
@@ -453,24 +453,16 @@ def fragment_fanout(levels: int) -> str:
 
 
 def test_exponential_fragment_fanout_is_refused_quickly(tmp_path: Path) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    args = [
-        "-m",
-        "graphsvc",
-        "serve",
-        str(SEEDS),
-        "--port",
-        str(port),
-        "--no-watch",
-        "--log-level",
-        "warning",
-        "--cache-dir",
-        str(tmp_path / "cache"),
-    ]
-    with (tmp_path / "server.log").open("wb") as log:
-        proc = subprocess.Popen([sys.executable, *args], stdout=log, stderr=subprocess.STDOUT)
+    args = ["-m", "graphsvc", "serve", str(SEEDS), "--port", "0", "--no-watch"]
+    log_path = tmp_path / "server.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, *args, "--cache-dir", str(tmp_path / "cache")],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
+            url = f"http://127.0.0.1:{announced_port(proc, log_path, 120)}"
             wait_ready(url, 120)
             started = time.monotonic()
             answers: list[httpx.Response] = []
