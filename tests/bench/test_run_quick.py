@@ -15,7 +15,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import REPO, SHARED, require, run_harness
+
+from tests.support import REPO, SHARED, require, run_harness
 
 pytestmark = pytest.mark.corpus
 

@@ -11,13 +11,13 @@ import zipfile
 from typing import Any
 
 import pytest
-from export_expect import export_bytes, read_graphml, read_neo4j_zip
 
 from graphsvc.export import SelectionSpec, select
 from graphsvc.export.jsonld import document_loader
 from graphsvc.export.neo4j import NODE_FILES, RELATIONSHIP_FILES, import_command
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.graph.store import GraphStore
+from tests.export.export_expect import export_bytes, read_graphml, read_neo4j_zip
 
 # neo4j-admin's header grammar: `name:type`, a bare name (a string property), or a special
 # field with an optional name (`id:ID`, `:LABEL`, `:START_ID`, `:END_ID`, `:TYPE`).

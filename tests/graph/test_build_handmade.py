@@ -11,11 +11,11 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from support import DATA, SEEDS
 
 from graphsvc.graph.loading import load_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import article_key, provider_key, topic_key
+from tests.support import DATA, SEEDS
 
 CASES = {
     "basic": DATA / "basic",

@@ -9,12 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import SEEDS
 from test_snapshot import assert_identical
 
 from graphsvc.graph import loading
 from graphsvc.graph.loading import load_store
 from graphsvc.graph.searching import search
+from tests.support import SEEDS
 
 
 def kept_files(cache: Path) -> list[Path]:

@@ -11,7 +11,6 @@ from typing import Any
 
 import orjson
 import pytest
-from support import SEEDS
 from typer.testing import CliRunner
 
 from graphsvc.api.context import Context, encode_id
@@ -30,6 +29,7 @@ from graphsvc.graph.snapshot import (
 )
 from graphsvc.graph.store import GraphStore, summarize
 from graphsvc.model import NodeKind
+from tests.support import SEEDS
 
 
 def assert_identical(a: GraphStore, b: GraphStore) -> None:

@@ -17,13 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import generate as hostile
 import httpx
 import pytest
-from support import NEWS, require, stop
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from server import corpus_settings, free_port, running_server, wait_ready
+from tests.hostile import generate as hostile
+from tests.support import NEWS, require, stop
+from tests.web.server import corpus_settings, free_port, running_server, wait_ready
 
 pytestmark = pytest.mark.corpus
 

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from server import Server, free_port
-from support import SEEDS, stop_session
+
+from tests.support import SEEDS, stop_session
+from tests.web.server import Server, free_port
 
 
 @contextmanager

@@ -18,10 +18,10 @@ from typing import Any
 
 import httpx
 import uvicorn
-from support import stop, wait_ready
 
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
+from tests.support import stop, wait_ready
 
 
 def free_port() -> int:

@@ -19,8 +19,9 @@ from typing import Any
 
 import httpx
 import pytest
-from server import Server, announced_port
-from support import SEEDS, wait_ready
+
+from tests.support import SEEDS, wait_ready
+from tests.web.server import Server, announced_port
 
 #: Not a timing assertion but a hang guard. Measured with the two cores at a load average of 4
 #: to 8: the slowest request (a field duplicated 3,900 times) took 1.3 s at most, the fragment

@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 import httpx
-from faults import copy_seeds, post, readyz, serve, settled, until
-from server import Server, corpus_settings, uvicorn_thread
 
 from graphsvc.graph.loading import load_store
 from graphsvc.ingest.cache import cache_path_for
 from graphsvc.web.app import create_app
+from tests.web.faults import copy_seeds, post, readyz, serve, settled, until
+from tests.web.server import Server, corpus_settings, uvicorn_thread
 
 
 def test_a_damaged_cache_row_is_parsed_again(tmp_path: Path) -> None:

@@ -28,7 +28,8 @@ from types import ModuleType
 
 import httpx
 import pytest
-from support import NEWS, REPO, require, run_harness, stop_session
+
+from tests.support import NEWS, REPO, require, run_harness, stop_session
 
 MIB = 1024 * 1024
 PHASES = {

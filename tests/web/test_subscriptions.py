@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from server import Server, corpus_settings, running_server
-from support import SEEDS, require
+
+from tests.support import SEEDS, require
+from tests.web.server import Server, corpus_settings, running_server
 
 gql: Any = None
 WebsocketsTransport: Any = None
