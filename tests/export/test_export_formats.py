@@ -142,7 +142,7 @@ def test_xml_survives_hostile_text(seeds_store: GraphStore) -> None:
     store = dataclasses.replace(seeds_store, articles=articles)
     graph = read_graphml(export_bytes(select(store), "graphml"))
     assert graph.nodes[key]["title"] == nasty.replace("\x01", "\ufffd")
-    from export_expect import read_gexf
+    from tests.export.export_expect import read_gexf
 
     gexf = read_gexf(export_bytes(select(store), "gexf"))
     assert gexf.nodes[key]["label"] == nasty.replace("\x01", "\ufffd")

@@ -9,11 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_snapshot import assert_identical
 
 from graphsvc.graph import loading
 from graphsvc.graph.loading import load_store
 from graphsvc.graph.searching import search
+from tests.graph.test_snapshot import assert_identical
 from tests.support import SEEDS
 
 
