@@ -27,6 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from graphsvc.corpus import load_store  # noqa: E402
 from graphsvc.graph.analytics import (  # noqa: E402
     centrality,
     cooccurrence,
@@ -35,7 +36,6 @@ from graphsvc.graph.analytics import (  # noqa: E402
     stories,
     trends,
 )
-from graphsvc.graph.loading import load_store  # noqa: E402
 from graphsvc.graph.queries import ArticleFilter  # noqa: E402
 from graphsvc.graph.snapshot import read_snapshot  # noqa: E402
 from graphsvc.graph.store import GraphStore  # noqa: E402

@@ -38,7 +38,7 @@ from graphsvc.export.fields import FIELD_TYPES, flat, node_values
 from graphsvc.graph.build import build_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.documents import build_record, compact, item_of, parse_frontmatter
-from graphsvc.model import IngestReport
+from graphsvc.model import Document, IngestReport
 
 SYNTH = Path(__file__).resolve().parent / "synth.py"
 
@@ -70,7 +70,7 @@ def load(n: int, corpus: Path) -> GraphStore:
     return build_store(read_corpus(corpus), IngestReport(), version=f"synth-{n}")
 
 
-def read_corpus(root: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+def read_corpus(root: Path) -> Iterator[tuple[str, Document]]:
     """The corpus's records, parsed as graphsvc.ingest parses them and held as its loader
     holds them (related items as ``Item`` tuples of shared strings, ``documents.compact``),
     without the parse cache and the process pool: the export is what is timed here."""
@@ -85,7 +85,7 @@ def read_corpus(root: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         yield rel, compact(record, strings)
 
 
-def memory_records(n: int, seed: int = 1) -> Iterator[tuple[str, dict[str, Any]]]:
+def memory_records(n: int, seed: int = 1) -> Iterator[tuple[str, Document]]:
     """Records shaped like graphsvc.ingest's: about 31 related items each, a quarter of them
     other documents and the rest stubs, as shared ``Item`` tuples, so memory stays small."""
     rng = random.Random(seed)
@@ -117,14 +117,11 @@ def memory_records(n: int, seed: int = 1) -> Iterator[tuple[str, dict[str, Any]]
             target = pool[rng.randrange(len(pool))]
             if target is not doc:
                 related[target["url"]] = target
-        record = {
-            **doc,
-            "removed": None,
-            "topics": rng.sample(topics, 2),
-            "related": [as_item[url] for url in related],
-            "self_related": [],
-            "warnings": [],
-        }
+        record = Document(
+            as_item[doc["url"]],
+            topics=tuple(rng.sample(topics, 2)),
+            related=tuple(as_item[url] for url in related),
+        )
         yield f"{i:07d}.md", record
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import frontmatter
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "news"
 

@@ -66,7 +66,7 @@ from load_mix import describe_mix, realistic_mix
 from load_phase import cache_label, memory_check, run_load
 from reload_phase import run_reload
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.ingest.cache import default_cache_dir
 
 REPO = Path(__file__).resolve().parents[1]

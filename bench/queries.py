@@ -41,8 +41,8 @@ from mix import Case, cases
 from graphsvc.api.context import Context, encode_id
 from graphsvc.api.query import Query
 from graphsvc.api.schema import build_schema
+from graphsvc.corpus import load_store
 from graphsvc.graph import traversal
-from graphsvc.graph.loading import load_store
 from graphsvc.graph.snapshot import read_snapshot
 from graphsvc.graph.store import GraphStore
 

@@ -343,7 +343,7 @@ def run_reload(
 def _sources_of(store: GraphStore, case: Case) -> list[str]:
     """The files behind the articles a mix case names (they must not change under it)."""
     from graphsvc.api.context import decode_id
-    from graphsvc.model import article_key
+    from graphsvc.identity import article_key
 
     keys = []
     for name, value in case.variables.items():

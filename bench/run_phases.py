@@ -58,7 +58,7 @@ def phase_baseline(a: dict[str, Any]) -> dict[str, Any]:
 def phase_ingest(a: dict[str, Any]) -> dict[str, Any]:
     """``load_store`` into a cache folder (cold when empty, warm when filled); optionally
     write the snapshot afterwards (timed apart, after the peak was read)."""
-    from graphsvc.graph.loading import load_store
+    from graphsvc.corpus import load_store
     from graphsvc.graph.snapshot import write_snapshot
 
     started = time.perf_counter()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 from tests.support import NEWS, SEEDS, require
 

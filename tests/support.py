@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -120,3 +123,20 @@ def wait_ready(
             pass
         time.sleep(0.1)
     raise TimeoutError(f"{url} not ready after {timeout}s")
+
+
+def rewrite_section(path: Path, name: str, payload: bytes) -> None:
+    """Replace one section and fix its checksum: a file that is well-formed but wrong."""
+    data = path.read_bytes()
+    length = int.from_bytes(data[-8:], "little")
+    body, trailer = data[: -8 - length], json.loads(data[-8 - length : -8])
+    entry = next(s for s in trailer["sections"] if s["name"] == name)
+    entry.update(
+        offset=len(body),
+        length=len(payload),
+        raw_length=len(payload),
+        zlib=False,
+        sha256=hashlib.sha256(payload).hexdigest(),
+    )
+    raw = orjson.dumps(trailer)
+    path.write_bytes(body + payload + raw + len(raw).to_bytes(8, "little"))

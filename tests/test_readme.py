@@ -20,7 +20,7 @@ import strawberry
 
 from graphsvc.api.context import Context
 from graphsvc.api.schema import build_schema
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.web.examples import DEFAULT_QUERY, examples_for
 from tests.game_corpus import write_game_corpus

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
@@ -12,6 +10,8 @@ from graphql import GraphQLError
 
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import decode_id as decode_key
+from graphsvc.identity import encode_id as encode_id
 
 
 class SnapshotSource(Protocol):
@@ -79,24 +79,9 @@ def is_public(error: GraphQLError) -> bool:
     return original is None or not error.path or isinstance(original, GraphsvcError | GraphQLError)
 
 
-def encode_id(key: str) -> str:
-    """The opaque, stable ID of a node key (base64url, no padding).
-
-    >>> encode_id("t:ai")
-    'dDphaQ'
-    """
-    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
-
-
 def decode_id(node_id: str) -> str:
     """The node key inside an ID, or a PublicError saying the ID is malformed."""
-    try:
-        padded = node_id + "=" * (-len(node_id) % 4)
-        key = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
-    except (ValueError, binascii.Error, UnicodeError):
-        raise PublicError(
-            f"malformed ID {node_id[:60]!r}: pass an `id` this API returned"
-        ) from None
-    if key[:2] not in {"a:", "p:", "t:", "s:"}:  # article, provider, topic, story
+    key = decode_key(node_id)
+    if key is None:
         raise PublicError(f"malformed ID {node_id[:60]!r}: pass an `id` this API returned")
     return key

@@ -7,10 +7,10 @@ from datetime import datetime
 
 import strawberry
 
-from graphsvc.api.context import encode_id
 from graphsvc.api.types import Article, EdgeKind, Node, Provider, Topic, any_node
 from graphsvc.graph.store import GraphStore
 from graphsvc.graph.traversal import Edge
+from graphsvc.identity import encode_id
 from graphsvc.model import Problem
 
 

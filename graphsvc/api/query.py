@@ -43,10 +43,10 @@ from graphsvc.api.types import (
     topic_node,
 )
 from graphsvc.graph import queries, searching, traversal
-from graphsvc.graph.analytics.stories import STORY_PREFIX
 from graphsvc.graph.queries import QueryError
 from graphsvc.graph.search import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import is_story
 from graphsvc.model import EdgeKind as ModelEdgeKind
 
 #: The longest search string taken; a longer one is an error, not a silent cut.
@@ -84,7 +84,7 @@ class Query:
     ) -> Node | None:
         store = info.context.store
         key = decode_id(str(id))
-        if key.startswith(STORY_PREFIX):
+        if is_story(key):
             return story_by_id(store, str(id))
         node = any_node(store, key)
         if node is None:

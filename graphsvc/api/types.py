@@ -11,11 +11,12 @@ import strawberry
 
 from graphsvc.api import arguments as doc
 from graphsvc.api.arguments import After, PageFirst
-from graphsvc.api.context import Info, PublicError, encode_id
+from graphsvc.api.context import Info, PublicError
 from graphsvc.graph import queries
 from graphsvc.graph.queries import ArticleFilter as FilterSpec
 from graphsvc.graph.queries import QueryError, SortKey
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import encode_id
 from graphsvc.model import Article as ArticleRecord
 from graphsvc.model import Provider as ProviderRecord
 from graphsvc.model import Topic as TopicRecord
@@ -402,11 +403,11 @@ def topic_node(record: TopicRecord) -> Topic:
 
 def any_node(store: GraphStore, key: str) -> Article | Provider | Topic | None:
     """The GraphQL node of any key in the store."""
-    if key.startswith("a:") and key in store.articles:
+    if key in store.articles:
         return article_node(store.articles[key])
-    if key.startswith("p:") and key in store.providers:
+    if key in store.providers:
         return provider_node(store.providers[key])
-    if key.startswith("t:") and key in store.topics:
+    if key in store.topics:
         return topic_node(store.topics[key])
     return None
 

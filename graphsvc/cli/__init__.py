@@ -108,11 +108,16 @@ def check_corpus(corpus: Path) -> None:
 
 
 def load_with_progress(
-    corpus: Path, settings: Settings, *, show_progress: bool | None = None
+    corpus: Path,
+    settings: Settings,
+    *,
+    show_progress: bool | None = None,
+    analytics: bool = False,
 ) -> GraphStore:
-    """Load a corpus, with a progress bar on a terminal; exit 2 when it is not a folder."""
+    """Load a corpus, with a progress bar on a terminal; exit 2 when it is not a folder.
+    ``analytics``: with the whole-graph analytics (only ``build`` writes them out)."""
     check_corpus(corpus)
-    from graphsvc.graph.loading import load_store
+    from graphsvc.corpus import load_store
 
     show = sys.stderr.isatty() if show_progress is None else show_progress
     kwargs: dict[str, Any] = {
@@ -120,6 +125,7 @@ def load_with_progress(
         "use_cache": not settings.no_cache,
         "workers": settings.ingest_workers or None,
         "max_file_bytes": settings.max_file_bytes,
+        "analytics": analytics,
     }
     if not show:
         return load_store(corpus, **kwargs)

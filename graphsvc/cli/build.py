@@ -65,7 +65,7 @@ def build(
     from graphsvc.graph.store import summarize
 
     try:
-        store = load_with_progress(corpus, settings)
+        store = load_with_progress(corpus, settings, analytics=True)
         started = time.perf_counter()
         index = index_path_for(output)
         shutil.rmtree(index, ignore_errors=True)  # an index of the snapshot replaced

@@ -15,7 +15,8 @@ from typing import Any, Literal, cast
 import orjson
 
 from graphsvc.graph.store import GraphStore
-from graphsvc.model import Article, EdgeKind, NodeKind, Provider, Topic, kind_of
+from graphsvc.identity import key_value, kind_of
+from graphsvc.model import Article, EdgeKind, NodeKind, Provider, Topic
 
 FieldType = Literal["string", "int", "boolean", "datetime", "tags", "json"]
 
@@ -117,7 +118,7 @@ def article_values(store: GraphStore, article: Article) -> dict[str, Any]:
         "published": article.published,
         "removed": article.removed,
         "isStub": article.is_stub,
-        "provider": article.provider[2:],
+        "provider": key_value(article.provider),
         "topics": [store.topics[t].name for t in article.topics] if article.topics else None,
         "images": [_image(i.url, i.width, i.height) for i in article.images] or None,
         "sources": list(article.sources) or None,

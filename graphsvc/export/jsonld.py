@@ -21,7 +21,8 @@ from graphsvc.export.fields import iso_time
 from graphsvc.export.select import Selection
 from graphsvc.export.stream import Chunks, Progress, json_items
 from graphsvc.graph.store import GraphStore
-from graphsvc.model import Article, Provider, Topic, kind_of
+from graphsvc.identity import key_value, kind_of
+from graphsvc.model import Article, NodeKind, Provider, Topic
 
 CONTEXT_URL = "https://schema.org"
 SCHEMA = "http://schema.org/"
@@ -64,13 +65,10 @@ def node_id(key: str) -> str:
     >>> node_id("t:machine learning"), node_id("p:bbc.co.uk")
     ('urn:graphsvc:topic:machine%20learning', 'urn:graphsvc:provider:bbc.co.uk')
     """
-    prefix = key[:2]
-    if prefix == "a:":
-        return key[2:]
-    if prefix == "p:":
-        return "urn:graphsvc:provider:" + quote(key[2:], safe="")
-    kind_of(key)  # a ValueError for anything else
-    return "urn:graphsvc:topic:" + quote(key[2:], safe="")
+    kind = kind_of(key)  # a ValueError for anything but a node key
+    if kind is NodeKind.ARTICLE:
+        return key_value(key)
+    return f"urn:graphsvc:{kind.value}:" + quote(key_value(key), safe="")
 
 
 def article_node(store: GraphStore, article: Article, selection: Selection) -> dict[str, Any]:
@@ -95,7 +93,7 @@ def article_node(store: GraphStore, article: Article, selection: Selection) -> d
     if about:
         node["about"] = about
     mentions = [
-        {"@id": key[2:]}
+        {"@id": key_value(key)}
         for key in store.related_out(article.key)
         if members is None or key in members
     ]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from graphsvc.corpus import load_store
 from graphsvc.export.fields import node_values
 from graphsvc.export.select import (
     Selection,
@@ -27,11 +28,10 @@ from graphsvc.export.select import (
     resolve_seed,
     select,
 )
-from graphsvc.export.select import _decode_id as decode_id
 from graphsvc.graph.analytics import stories
-from graphsvc.graph.loading import load_store
 from graphsvc.graph.snapshot import read_snapshot
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import decode_id, is_story
 
 
 def to_networkx(
@@ -57,7 +57,7 @@ def story_selection(store: GraphStore, story: str) -> Selection:
     """A story's articles with their providers and topics; ``story`` is a story ID from the
     API, or an article (URL or node ID) whose story it is."""
     key = decode_id(story.strip())
-    found = stories.find_story(store, key) if key and key.startswith(stories.STORY_PREFIX) else None
+    found = stories.find_story(store, key) if key and is_story(key) else None
     if found is None:
         try:
             article = resolve_seed(store, story)

@@ -10,14 +10,13 @@ unless ``includeStubs``), so a filtered export holds exactly what ``articles(fil
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from graphsvc.errors import GraphsvcError
+from graphsvc.graph.nxraw import succ_dicts
 from graphsvc.graph.queries import (
     ArticleFilter,
     filter_articles,
@@ -27,7 +26,8 @@ from graphsvc.graph.queries import (
 )
 from graphsvc.graph.store import GraphStore
 from graphsvc.graph.traversal import iter_neighbors
-from graphsvc.model import EdgeKind
+from graphsvc.identity import decode_id, is_article, kind_of
+from graphsvc.model import EdgeKind, NodeKind
 
 #: The deepest seed neighbourhood an export takes (each hop through a topic can reach most
 #: of the graph, so more would only repeat the whole graph).
@@ -82,7 +82,7 @@ class Selection:
     def edges(self, kind: EdgeKind | None = None) -> Iterator[Edge]:
         """Edges whose two ends are selected (of one kind, or all), grouped by source article
         in export order, each article's in stored order (RELATED by rank)."""
-        succ = self.store.graph._adj  # the plain dicts: NetworkX's views cost 3x per edge
+        succ = succ_dicts(self.store.graph)  # the plain dicts: NetworkX's views cost 3x per edge
         members = self.members
         wanted = kind.value if kind is not None else None
         for source in self.articles:
@@ -123,15 +123,15 @@ def select(store: GraphStore, spec: SelectionSpec | None = None) -> Selection:
     if spec.seed is not None:
         around = neighborhood_keys(store, spec.seed, spec.depth)
         if spec.filter is None:
-            articles = [k for k in around if k.startswith("a:")]
+            articles = [k for k in around if is_article(k)]
         else:
             articles = [k for k in filter_articles(store, spec.filter) if k in around]
     else:
         articles = filter_articles(store, spec.filter)
     providers = {store.articles[k].provider for k in articles}
     topics = {t for k in articles for t in store.articles[k].topics}
-    if spec.seed is not None and not spec.seed.startswith("a:"):
-        (providers if spec.seed.startswith("p:") else topics).add(spec.seed)
+    if spec.seed is not None and not is_article(spec.seed):
+        (providers if kind_of(spec.seed) is NodeKind.PROVIDER else topics).add(spec.seed)
     members = {*articles, *providers, *topics}
     return Selection(store, articles, sorted(providers), sorted(topics), members)
 
@@ -262,24 +262,15 @@ def resolve_seed(store: GraphStore, text: str) -> str:
     """The node key a seed names: an article URL, a node ID as the API gives it, or a node key
     (``a:``, ``p:``, ``t:`` prefix)."""
     value = text.strip()
-    if value[:2] in {"a:", "p:", "t:"} and store.has_node(value):
+    if store.has_node(value):
         return value
     key = find_article(store, value)
     if key is not None:
         return key
-    decoded = _decode_id(value)
+    decoded = decode_id(value)
     if decoded is not None and store.has_node(decoded):
         return decoded
     raise SelectionError(
         "seed",
         f"no node for seed {text[:200]!r}: give an article URL or a node ID from the API",
     )
-
-
-def _decode_id(node_id: str) -> str | None:
-    """The node key inside an API node ID (unpadded base64url), or None."""
-    try:
-        padded = node_id + "=" * (-len(node_id) % 4)
-        return base64.urlsafe_b64decode(padded.encode("ascii")).decode()
-    except (ValueError, binascii.Error, UnicodeError):
-        return None

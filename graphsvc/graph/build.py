@@ -17,31 +17,42 @@ from types import MappingProxyType
 
 import networkx as nx
 
+from graphsvc.graph.nxraw import node_dicts, pred_dicts, put_edge, put_node, succ_dicts
 from graphsvc.graph.queries import date_desc
 from graphsvc.graph.store import GraphStore
-from graphsvc.ingest.documents import Item, Record, item_of
-from graphsvc.ingest.normalize import clean_text
+from graphsvc.identity import (
+    article_key,
+    key_value,
+    kind_of,
+    provider_key,
+    topic_key,
+)
 from graphsvc.model import (
     Article,
+    Document,
     EdgeKind,
     Image,
     IngestReport,
+    Item,
     NodeKind,
     Problem,
     Provider,
     Topic,
-    article_key,
-    provider_key,
-    topic_key,
 )
+from graphsvc.text import clean_text
 
 #: Bump when the rules that merge records into a store change: stores kept by the older rules
-#: (graph/loading.py) are then built again, as RECORD_FORMAT does for the parse cache.
+#: (graphsvc/corpus.py) are then built again, as RECORD_FORMAT does for the parse cache.
 BUILD_RULES = 1
 
 #: The one attribute dict of every node (and edge) of a kind: shared, never mutated.
 NODE_ATTRS = {kind: {"kind": kind.value} for kind in NodeKind}
 EDGE_ATTRS = {kind: {"kind": kind.value} for kind in EdgeKind}
+
+
+def _keys_of(graph: nx.DiGraph, kind: NodeKind) -> Iterator[tuple[str, str]]:
+    """The keys of the nodes of one kind, with their identity part (domain, folded name)."""
+    return ((key, key_value(key)) for key in graph if kind_of(key) is kind)
 
 
 @dataclass(slots=True)
@@ -53,7 +64,7 @@ class _Stub:
 
 
 def build_store(
-    records: Iterable[tuple[str, Record]],
+    records: Iterable[tuple[str, Document]],
     report: IngestReport,
     *,
     version: str = "",
@@ -67,7 +78,7 @@ def build_store(
     names: Counter[tuple[str, str]] = Counter()  # (domain, name) -> mentions
     spellings: Counter[tuple[str, str]] = Counter()  # (folded, spelling) -> mentions
     for path, doc in winners.values():
-        for index in doc["self_related"]:
+        for index in doc.self_related:
             report.warnings.append(
                 Problem(
                     path,
@@ -76,12 +87,12 @@ def build_store(
                     "self-related",
                 )
             )
-        provider = doc["provider"]
-        if provider["name"]:
-            names[provider["domain"], provider["name"]] += 1
-        for spelling in doc["topics"]:
+        own = doc.item
+        if own.provider_name:
+            names[own.provider_domain, own.provider_name] += 1
+        for spelling in doc.topics:
             spellings[spelling.casefold(), spelling] += 1
-        for item in doc["related"]:
+        for item in doc.related:
             if item.provider_name:
                 names[item.provider_domain, item.provider_name] += 1
             if item.url in full_urls:
@@ -93,22 +104,19 @@ def build_store(
 
     articles: dict[str, Article] = {}
     for url, (_path, doc) in winners.items():
-        articles["a:" + url] = _article(
-            item_of(doc),
+        articles[article_key(url)] = _article(
+            doc.item,
             is_stub=False,
-            topics=_topic_keys(doc["topics"]),
-            removed=doc.get("removed"),
+            topics=_topic_keys(doc.topics),
+            removed=doc.removed,
             sources=paths[url],
         )
     for url, stub in stubs.items():
-        articles["a:" + url] = _article(stub.item, is_stub=True)
+        articles[article_key(url)] = _article(stub.item, is_stub=True)
 
     graph = nx.DiGraph()
-    node_dicts = graph._node
     for key in articles:
-        node_dicts[key] = NODE_ATTRS[NodeKind.ARTICLE]
-        graph._adj[key] = {}
-        graph._pred[key] = {}
+        put_node(graph, key, NODE_ATTRS[NodeKind.ARTICLE])
     topic_counts: Counter[str] = Counter()
     provider_counts: Counter[str] = Counter()
     topic_members: dict[str, list[str]] = {}
@@ -120,12 +128,12 @@ def build_store(
             provider_counts[article.provider] += 1
             provider_members.setdefault(article.provider, []).append(key)
     related = EDGE_ATTRS[EdgeKind.RELATED]
-    preds = graph._pred
+    succs, preds = succ_dicts(graph), pred_dicts(graph)
     for url, (_path, doc) in winners.items():
-        key = "a:" + url
-        succ = graph._adj[key]
-        for item in doc["related"]:  # add_edge inlined: this loop is most of the edges
-            target = "a:" + item.url
+        key = article_key(url)
+        succ = succs[key]
+        for item in doc.related:  # add_edge inlined: this loop is most of the edges
+            target = article_key(item.url)
             succ[target] = related
             preds[target][key] = related
         for tkey in articles[key].topics:
@@ -137,14 +145,12 @@ def build_store(
     provider_names = _most_frequent(names)
     topic_names = _most_frequent(spellings)
     providers = {
-        key: Provider(key, key[2:], provider_names.get(key[2:], key[2:]), provider_counts[key])
-        for key in graph
-        if key.startswith("p:")
+        key: Provider(key, domain, provider_names.get(domain, domain), provider_counts[key])
+        for key, domain in _keys_of(graph, NodeKind.PROVIDER)
     }
     topics = {
-        key: Topic(key, topic_names.get(key[2:], key[2:]), topic_counts[key])
-        for key in graph
-        if key.startswith("t:")
+        key: Topic(key, topic_names.get(folded, folded), topic_counts[key])
+        for key, folded in _keys_of(graph, NodeKind.TOPIC)
     }
     url_index: dict[str, str] = {}
     for key, article in articles.items():
@@ -188,17 +194,17 @@ def no_gc() -> Iterator[None]:
 
 
 def _pick_winners(
-    records: Iterable[tuple[str, Record]], report: IngestReport
-) -> tuple[dict[str, tuple[str, Record]], dict[str, tuple[str, ...]]]:
+    records: Iterable[tuple[str, Document]], report: IngestReport
+) -> tuple[dict[str, tuple[str, Document]], dict[str, tuple[str, ...]]]:
     """One document per canonical URL: the later ``publishedDateTime``, then the later path."""
-    winners: dict[str, tuple[str, Record]] = {}
+    winners: dict[str, tuple[str, Document]] = {}
     paths: dict[str, list[str]] = {}
     for path, doc in records:
-        url = doc["url"]
+        url = doc.item.url
         paths.setdefault(url, []).append(path)
         current = winners.get(url)
-        if current is None or (doc["published_at"] or "", path) >= (
-            current[1]["published_at"] or "",
+        if current is None or (doc.item.published_at or "", path) >= (
+            current[1].item.published_at or "",
             current[0],
         ):
             winners[url] = (path, doc)
@@ -264,16 +270,11 @@ def _most_frequent(counts: Counter[tuple[str, str]]) -> dict[str, str]:
 
 def add_node(graph: nx.DiGraph, key: str, kind: NodeKind) -> None:
     """Add a node (if new) whose attribute dict is shared by every node of its kind."""
-    if key not in graph._node:
-        graph._node[key] = NODE_ATTRS[kind]
-        graph._adj[key] = {}
-        graph._pred[key] = {}
+    put_node(graph, key, NODE_ATTRS[kind])
 
 
 def add_edge(graph: nx.DiGraph, source: str, target: str, kind: EdgeKind) -> None:
     """Add an edge whose attribute dict is shared by every edge of its kind (never mutated)."""
-    if target not in graph._node:
+    if target not in node_dicts(graph):
         raise KeyError(target)
-    data = EDGE_ATTRS[kind]
-    graph._adj[source][target] = data
-    graph._pred[target][source] = data
+    put_edge(graph, source, target, EDGE_ATTRS[kind])

@@ -19,9 +19,10 @@ from typing import Any
 import orjson
 
 from graphsvc.errors import GraphsvcError
+from graphsvc.graph.memo import memoised
 from graphsvc.graph.store import GraphStore
-from graphsvc.ingest.normalize import canonical_url, normalize_domain, topic_fold
-from graphsvc.model import Article, provider_key, topic_key
+from graphsvc.identity import canonical_url, normalize_domain, provider_key, topic_fold, topic_key
+from graphsvc.model import Article
 
 #: The largest page any list field gives; asking for more is an error, not a truncation.
 MAX_PAGE = 100
@@ -89,12 +90,13 @@ def find_topic(store: GraphStore, name: str) -> str | None:
 def _display_names(store: GraphStore) -> dict[str, str]:
     """Folded display name -> topic key, made once per snapshot (two topics shown alike, such
     as ``Q&amp;A`` and ``Q&#38;A``: the first in key order; the other keeps its own name)."""
-    names: dict[str, str] | None = store.cache.get("queries:topic-display-names")
-    if names is None:  # two threads may both build it: the same dict either way
-        names = {}
-        for key in sorted(store.topics):
-            names.setdefault(topic_fold(store.topics[key].name), key)
-        store.cache["queries:topic-display-names"] = names
+    return memoised(store, "topic-display-names", _fold_display_names)
+
+
+def _fold_display_names(store: GraphStore) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for key in sorted(store.topics):
+        names.setdefault(topic_fold(store.topics[key].name), key)
     return names
 
 
@@ -332,11 +334,10 @@ def article_sort_key(store: GraphStore, order: ArticleOrder) -> Callable[[str], 
 def count_order(store: GraphStore, kind: str) -> tuple[list[str], Callable[[str], SortKey]]:
     """Topics or providers by article count, most first, ties by key."""
     nodes = store.topics if kind == "topic" else store.providers
-    cached = store.cache.get(f"order:{kind}")
-    if cached is None:
-        cached = sorted(nodes, key=lambda k: (-nodes[k].article_count, k))
-        store.cache[f"order:{kind}"] = cached
-    return cached, lambda k: (-nodes[k].article_count, k)
+    order = memoised(
+        store, f"order:{kind}", lambda _s: sorted(nodes, key=lambda k: (-nodes[k].article_count, k))
+    )
+    return order, lambda k: (-nodes[k].article_count, k)
 
 
 def related_keys(

@@ -15,14 +15,14 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from graphsvc.errors import GraphsvcError
+from graphsvc.graph.memo import forget, install_memo, memo_value, memoised
 from graphsvc.graph.search import SearchDoc, SearchHit, SearchIndex
 from graphsvc.graph.store import GraphStore
 
 log = logging.getLogger(__name__)
 
-_LOCK_KEY = "search-lock"
-_INDEX_KEY = "search-index"
-_PATH_KEY = "search-path"
+_INDEX = "search-index"  # the memo names (graph/memo.py)
+_PATH = "search-path"
 
 
 def iter_search_docs(store: GraphStore) -> Iterator[SearchDoc]:
@@ -42,22 +42,19 @@ def index_path_for(snapshot: Path) -> Path:
 
 def keep_index_at(store: GraphStore, path: Path) -> None:
     """Open the store's index from ``path`` (or build it there) on first use."""
-    store.cache[_PATH_KEY] = path
+    install_memo(store, _PATH, path)
 
 
 def search_index(store: GraphStore) -> SearchIndex:
     """The snapshot's index, built on first use (one build even under concurrent requests)."""
-    lock = store.cache.setdefault(_LOCK_KEY, threading.Lock())
-    with lock:
-        index: SearchIndex | None = store.cache.get(_INDEX_KEY)
-        if index is None:
-            path: Path | None = store.cache.get(_PATH_KEY)
-            if path is None:
-                index = SearchIndex.build(iter_search_docs(store))
-            else:
-                index = _open_or_build(store, path)
-            store.cache[_INDEX_KEY] = index
-    return index
+    return memoised(store, _INDEX, _first_index)
+
+
+def _first_index(store: GraphStore) -> SearchIndex:
+    path: Path | None = memo_value(store, _PATH)
+    if path is None:
+        return SearchIndex.build(iter_search_docs(store))
+    return _open_or_build(store, path)
 
 
 def _open_or_build(store: GraphStore, path: Path) -> SearchIndex:
@@ -120,8 +117,8 @@ def is_panic(exc: BaseException) -> bool:
 
 def _discard(store: GraphStore) -> None:
     """Forget the store's index, and remove its kept copy: the next use builds it again."""
-    with store.cache.setdefault(_LOCK_KEY, threading.Lock()):
-        store.cache.pop(_INDEX_KEY, None)
-        path: Path | None = store.cache.get(_PATH_KEY)
-        if path is not None:
-            shutil.rmtree(path, ignore_errors=True)
+    path: Path | None = memo_value(store, _PATH)
+    if path is not None:
+        forget(store, _INDEX, then=lambda: shutil.rmtree(path, ignore_errors=True))
+    else:
+        forget(store, _INDEX)

@@ -27,18 +27,17 @@ from datetime import UTC, datetime
 from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import networkx as nx
 import orjson
 
 from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
-from graphsvc.graph import analytics
-from graphsvc.graph.analytics import centrality, stories
-from graphsvc.graph.analytics.centrality import Centrality
 from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS, no_gc
+from graphsvc.graph.nxraw import node_dicts, pred_dicts, succ_dicts
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import article_key, kind_of
 from graphsvc.model import (
     Article,
     EdgeKind,
@@ -48,7 +47,6 @@ from graphsvc.model import (
     Problem,
     Provider,
     Topic,
-    article_key,
 )
 
 #: Bump when the layout of a snapshot changes; older files are then refused with a clear error.
@@ -66,8 +64,11 @@ _ARTICLE_COLUMNS = (
     "url", "title", "excerpt", "published_at", "type", "quality", "heat", "published",
     "removed", "is_stub", "provider", "topics", "images", "sources", "urls",
 )  # fmt: skip
-_PREFIX_KIND = {"a:": NodeKind.ARTICLE, "p:": NodeKind.PROVIDER, "t:": NodeKind.TOPIC}
 _ARRAY_KINDS = {"I": "u32", "d": "f64"}  # section kinds of arrays, by typecode
+
+
+if TYPE_CHECKING:
+    from graphsvc.graph.analytics import Results
 
 
 class SnapshotError(GraphsvcError):
@@ -98,10 +99,11 @@ def _write(store: GraphStore, path: Path, compress: bool) -> int:
     tindex = {t.key: len(articles) + len(providers) + i for i, t in enumerate(topics)}
     entity = {**index, **pindex, **tindex}
     graph = store.graph
-    if len(entity) != graph.number_of_nodes() or any(k not in entity for k in graph._node):
+    nodes = node_dicts(graph)
+    if len(entity) != graph.number_of_nodes() or any(k not in entity for k in nodes):
         raise SnapshotError("the graph's nodes are not exactly the store's records")
-    order = array("I", (entity[k] for k in graph._node))
-    position = {k: i for i, k in enumerate(graph._node)}
+    order = array("I", (entity[k] for k in nodes))
+    position = {k: i for i, k in enumerate(nodes)}
     sections: list[tuple[str, bytes | array[Any]]] = [
         ("meta", _meta(store)),
         ("articles", _articles(articles, pindex, tindex, len(articles) + len(providers))),
@@ -111,8 +113,8 @@ def _write(store: GraphStore, path: Path, compress: bool) -> int:
         ),
         ("topics", orjson.dumps([[t.key, t.name, t.article_count] for t in topics])),
         ("graph_order", order),
-        *_adjacency("succ", graph._adj, position, check=True),
-        *_adjacency("pred", graph._pred, position, check=False),
+        *_adjacency("succ", succ_dicts(graph), position, check=True),
+        *_adjacency("pred", pred_dicts(graph), position, check=False),
         ("full_by_date", array("I", (index[k] for k in store.full_by_date))),
         ("stubs_by_date", array("I", (index[k] for k in store.stubs_by_date))),
         *_lists("topic_articles", store.topic_articles, tindex, index),
@@ -206,7 +208,7 @@ def _adjacency(
     for key, nbrs in adjacency.items():
         if check:
             for target, data in nbrs.items():
-                expected = EDGE_ATTRS[_EDGE_KIND[_PREFIX_KIND[target[:2]]]]
+                expected = EDGE_ATTRS[_EDGE_KIND[kind_of(target)]]
                 if data is not expected and data != expected:
                     raise SnapshotError(f"edge {key} -> {target} has attributes {data!r}")
         neighbours.extend(map(position.__getitem__, nbrs))
@@ -254,6 +256,8 @@ def _analytics(
     """The costly analytics (computed now if the store has not got them yet): each ranking
     as its scores in record order (NaN for a node without one) and its order as record
     numbers; each story as its members and representative by article number."""
+    from graphsvc.graph import analytics  # NumPy, SciPy and igraph: imported when needed
+
     found = analytics.results(store) or analytics.results(analytics.warm(store))
     assert found is not None  # warm computes every one
     records: dict[NodeKind, Sequence[Article | Provider | Topic]] = {
@@ -325,8 +329,11 @@ def verify_snapshot(path: Path | str) -> dict[str, Any]:
         return info
 
 
-def read_snapshot(path: Path | str) -> GraphStore:
-    """Read a snapshot back into a GraphStore, or raise SnapshotError saying what is wrong."""
+def read_snapshot(path: Path | str, *, analytics: bool = True) -> GraphStore:
+    """Read a snapshot back into a GraphStore, or raise SnapshotError saying what is wrong.
+
+    ``analytics``: install the analytics the file keeps and count the rest (what a server
+    needs); without, the store answers them on first use (a command that only reports)."""
     path = Path(path)
     with _open(path) as fh:
         info = _trailer(fh, path)
@@ -334,7 +341,11 @@ def read_snapshot(path: Path | str) -> GraphStore:
         with no_gc():
             try:
                 store = _rebuild(sections)
-                return analytics.install(store, _read_analytics(sections, store))
+                if not analytics:
+                    return store
+                from graphsvc.graph.analytics import install  # NumPy, SciPy: when needed
+
+                return install(store, _read_analytics(sections, store))
             except SnapshotError:
                 raise
             except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
@@ -443,14 +454,14 @@ def _rebuild(s: _Sections) -> GraphStore:
     node_keys = [entity_keys[i] for i in order]
     node_kinds = [kinds[i] for i in order]
     graph = nx.DiGraph()
-    graph._node.update(zip(node_keys, map(NODE_ATTRS.__getitem__, node_kinds), strict=True))
-    if len(graph._node) != len(entity_keys):  # a node twice (or one missing) in graph_order
+    nodes = node_dicts(graph)
+    nodes.update(zip(node_keys, map(NODE_ATTRS.__getitem__, node_kinds), strict=True))
+    if len(nodes) != len(entity_keys):  # a node twice (or one missing) in graph_order
         raise _Corrupt("graph nodes do not match the records")
     into = [EDGE_ATTRS[_EDGE_KIND[k]] for k in node_kinds]  # attrs of an edge into each node
-    _fill(graph._adj, node_keys, s.u32("succ_offsets"), s.u32("succ_nodes"), into, per_target=True)
-    _fill(
-        graph._pred, node_keys, s.u32("pred_offsets"), s.u32("pred_nodes"), into, per_target=False
-    )
+    succ, pred = succ_dicts(graph), pred_dicts(graph)
+    _fill(succ, node_keys, s.u32("succ_offsets"), s.u32("succ_nodes"), into, per_target=True)
+    _fill(pred, node_keys, s.u32("pred_offsets"), s.u32("pred_nodes"), into, per_target=False)
     url_targets = s.u32("url_index")
     url_index = {
         (articles[t].url if u is None else u): keys[t]
@@ -483,7 +494,9 @@ def _rebuild(s: _Sections) -> GraphStore:
     )
 
 
-def _read_analytics(s: _Sections, store: GraphStore) -> analytics.Results:
+def _read_analytics(s: _Sections, store: GraphStore) -> Results:
+    from graphsvc.graph.analytics import Results, centrality, stories
+
     table = s.json("analytics")
     records: dict[NodeKind, list[str]] = {
         NodeKind.ARTICLE: list(store.articles),
@@ -499,14 +512,14 @@ def _read_analytics(s: _Sections, store: GraphStore) -> analytics.Results:
         order = [keys[i] for i in s.u32(f"order:{name}")]
         if len(order) != len(scores):
             raise _Corrupt(f"section 'order:{name}' does not match its scores")
-        rankings[NodeKind(kind), Centrality(how)] = centrality.ranked(order, scores)
+        rankings[NodeKind(kind), centrality.Centrality(how)] = centrality.ranked(order, scores)
     method, told = table["stories"]
     keys = records[NodeKind.ARTICLE]
     found = [
         stories.summarise(store, tuple(keys[i] for i in members), keys[representative])
         for members, representative in told
     ]
-    return analytics.Results(MappingProxyType(rankings), stories.assemble(str(method), found))
+    return Results(MappingProxyType(rankings), stories.assemble(str(method), found))
 
 
 def _read_articles(

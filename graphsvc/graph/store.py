@@ -13,7 +13,9 @@ from typing import Any
 
 import networkx as nx
 
-from graphsvc.model import Article, EdgeKind, IngestReport, NodeKind, Provider, Topic, kind_of
+from graphsvc.graph.nxraw import pred_dicts
+from graphsvc.identity import is_article, kind_of
+from graphsvc.model import Article, EdgeKind, IngestReport, NodeKind, Provider, Topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +89,13 @@ class GraphStore:
         """The article's own related list, in rank order (rank 1 first)."""
         if key not in self.graph:
             return []
-        return [t for t in self.graph.succ[key] if t.startswith("a:")]
+        return [t for t in self.graph.succ[key] if is_article(t)]
 
     def related_in(self, key: str) -> list[str]:
         """The articles that list this one as related, in key order."""
         if key not in self.graph:
             return []
-        return sorted(s for s in self.graph.pred[key] if s.startswith("a:"))
+        return sorted(s for s in self.graph.pred[key] if is_article(s))
 
     def rank(self, source: str, target: str) -> int | None:
         """The 1-based rank of ``target`` in ``source``'s related list."""
@@ -113,7 +115,7 @@ class GraphStore:
         """Node and edge counts (computed once)."""
         # An edge's kind follows from its target's kind (RELATED into articles, PUBLISHED_BY
         # into providers, TAGGED into topics), so each is a sum of in-degrees: O(nodes).
-        pred = self.graph._pred
+        pred = pred_dicts(self.graph)
         by_kind = {
             EdgeKind.RELATED: sum(len(pred[k]) for k in self.articles),
             EdgeKind.PUBLISHED_BY: sum(len(pred[k]) for k in self.providers),

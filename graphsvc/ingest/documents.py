@@ -9,52 +9,41 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml_rs
 from frontmatter.default_handlers import BaseHandler
 
 from graphsvc.errors import IngestError
+from graphsvc.identity import canonical_url, normalize_domain
 from graphsvc.ingest.normalize import (
-    canonical_url,
-    clean_text,
     domain_of_url,
-    normalize_domain,
     to_bool,
     to_datetime,
     to_int,
 )
+from graphsvc.model import Document, Item
+from graphsvc.text import clean_text
 
+#: A document as parsed, JSON-ready: what the parse cache keeps (ingest/cache.py), or a
+#: rejection (``{"error": ..., "line": ...}``). ``compact`` makes it the typed ``Document``
+#: that leaves ingest.
 Record = dict[str, Any]
 
 
-class Item(NamedTuple):
-    """A related item held in memory between reading and building: a named tuple of shared
-    strings (``compact``) takes about a tenth of the dict it comes from, and the items of a
-    big corpus are most of its memory (100k documents list 3.1M)."""
-
-    url: str
-    urls: tuple[str, ...]  # every URL it can be looked up by, its own first
-    title: str
-    excerpt: str | None
-    published_at: str | None
-    type: str | None
-    quality: int | None
-    heat: int | None
-    published: bool | None
-    provider_domain: str
-    provider_name: str | None
-    images: tuple[tuple[str, int | None, int | None], ...]
-
-
-def compact(record: Record, strings: dict[str, str]) -> Record:
-    """The record with its related items as ``Item`` tuples whose strings are shared through
-    ``strings`` (one table for a whole corpus: the same item recurs in many lists)."""
-    if "related" not in record:
-        return record  # a rejection
+def compact(record: Record, strings: dict[str, str]) -> Document:
+    """The typed document of a (non-rejection) record, its related items as ``Item`` tuples
+    whose strings are shared through ``strings`` (one table for a whole corpus: the same item
+    recurs in many lists)."""
     share = strings.setdefault
-    record["related"] = [item_of(item, share) for item in record["related"]]
-    return record
+    return Document(
+        item=item_of(record),
+        topics=tuple(record["topics"]),
+        related=tuple(item_of(item, share) for item in record["related"]),
+        removed=record.get("removed"),
+        self_related=tuple(record["self_related"]),
+        warnings=tuple((reason, kind) for reason, kind in record["warnings"]),
+    )
 
 
 def _same(value: str, default: str) -> str:

@@ -25,7 +25,7 @@ import orjson
 from graphsvc.errors import GraphsvcError, IngestError
 from graphsvc.ingest.cache import CACHE_VERSION, ParseCache, Stat, cache_path_for
 from graphsvc.ingest.documents import Record, compact, read_record
-from graphsvc.model import IngestReport, Problem
+from graphsvc.model import Document, IngestReport, Problem
 
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 #: Default per-file size limit: real documents are about 26 KB, the largest under 200 KB.
@@ -48,7 +48,7 @@ class IngestCancelled(GraphsvcError):
 class LoadResult:
     """Records in corpus path order, and the report of what was read."""
 
-    records: list[tuple[str, Record]]
+    records: list[tuple[str, Document]]
     report: IngestReport
     stats: dict[str, Stat] = field(default_factory=dict)
     version: str = ""  # a hash of every record: equal corpora give equal versions anywhere
@@ -117,21 +117,22 @@ def load_corpus(
     set (the process pool shut down)."""
     scan = scan or scan_corpus(root, max_file_bytes=max_file_bytes)
     report, entries = scan.report, scan.entries
-    decoded: dict[str, Record] = {}
+    decoded: dict[str, Document | Record] = {}  # a document, or a rejection
     digests: dict[str, bytes] = {}
     strings: dict[str, str] = {}  # shared by every record's items (see documents.compact)
 
-    def take(rel: str, blob: bytes) -> None:
+    def take(rel: str, blob: bytes, *, check: bool = False) -> None:
+        record = orjson.loads(blob)
+        if check and not _is_record(record):
+            raise ValueError("not a record")
         digests[rel] = hashlib.sha256(blob).digest()
-        decoded[rel] = compact(orjson.loads(blob), strings)
+        decoded[rel] = record if "error" in record else compact(record, strings)
 
     def take_cached(rel: str, blob: bytes) -> None:
         """A cached record that does not decode is a cache miss (its checksum matched, so
         it was written so: an older or foreign writer): the file is parsed again."""
         try:
-            take(rel, blob)
-            if not _is_record(decoded[rel]):
-                raise ValueError("not a record")
+            take(rel, blob, check=True)
         except Exception as exc:  # any shape of bad JSON: it is parsed again below
             decoded.pop(rel, None)
             log.warning(
@@ -157,7 +158,7 @@ def load_corpus(
         if cache:
             # An oversized file stays in the cache (with its last good record) like a bad one.
             cache.finish({e.rel for e in entries}.union(scan.oversized))
-            bad = [rel for rel, rec in decoded.items() if "error" in rec]
+            bad = [rel for rel, rec in decoded.items() if isinstance(rec, dict)]
             fallback = cache.last_good([*bad, *scan.oversized])
     finally:
         if cache:
@@ -169,12 +170,12 @@ def load_corpus(
         report.rejected.remove(problem)
         decoded[problem.path] = {"error": problem.reason, "line": problem.line}
         digests[problem.path] = hashlib.sha256(problem.reason.encode()).digest()
-    records: list[tuple[str, Record]] = []
+    records: list[tuple[str, Document]] = []
     version = hashlib.sha256()
     for rel in sorted(decoded):
         record = decoded[rel]
         version.update(rel.encode() + b"\0" + digests[rel])
-        if "error" in record:
+        if isinstance(record, dict):  # a rejection
             good = fallback.get(rel)
             if good is None:
                 report.rejected.append(Problem(rel, record["error"], record.get("line")))
@@ -182,7 +183,7 @@ def load_corpus(
             reason = f"{record['error']} (its last good version is kept)"
             report.rejected.append(Problem(rel, reason, record.get("line")))
             record = compact(orjson.loads(good), strings)
-        for reason, kind in record.pop("warnings", []):
+        for reason, kind in record.warnings:
             report.warnings.append(Problem(rel, reason, None, kind))
         records.append((rel, record))
     report.rejected.sort(key=lambda p: p.path)

@@ -41,7 +41,7 @@ from graphsvc.web.examples import DEFAULT_QUERY, examples_for
 from graphsvc.web.explorer import explorer_routes
 from graphsvc.web.export import export_routes
 from graphsvc.web.graphiql import OfflineGraphiQLMixin, asset_routes
-from graphsvc.web.holder import PinSnapshot, StoreHolder, failed_response, pinned
+from graphsvc.web.holder import PinSnapshot, StoreHolder, pinned
 from graphsvc.web.http import (
     GraphQLApp,
     loading_error,
@@ -84,10 +84,9 @@ class LoadingGatedTransportWS(BaseGraphQLTransportWSHandler[Any, None]):
         if holder.ready or not self.connection_acknowledged or message["id"] in self.operations:
             await super().handle_subscribe(message)  # it also answers the protocol errors
             return
-        GRAPHQL_ERRORS.labels("GRAPH_LOADING").inc()
-        await self.send_message(
-            {"id": message["id"], "type": "error", "payload": [loading_error()]}
-        )
+        error = loading_error(holder.failure)
+        GRAPHQL_ERRORS.labels(error["extensions"]["code"]).inc()
+        await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
 
     async def run_operation(self, operation: Any) -> None:
         with websocket_operation():
@@ -112,8 +111,9 @@ class LoadingGatedWS(BaseGraphQLWSHandler[Any, None]):
         if holder.ready or not self.connection_acknowledged:
             await super().handle_start(message)  # it also refuses unacknowledged connections
             return
-        GRAPHQL_ERRORS.labels("GRAPH_LOADING").inc()
-        await self.send_message({"id": message["id"], "type": "error", "payload": loading_error()})
+        error = loading_error(holder.failure)
+        GRAPHQL_ERRORS.labels(error["extensions"]["code"]).inc()
+        await self.send_message({"id": message["id"], "type": "error", "payload": error})
 
     async def handle_async_results(self, *args: Any, **kwargs: Any) -> None:
         with websocket_operation():
@@ -143,9 +143,7 @@ class ServiceGraphQL(OfflineGraphiQLMixin, GraphQLApp):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and pinned(scope) is None and not wants_html(scope):
-            failure = self.holder.failure
-            gate = loading_response() if failure is None else failed_response(failure)
-            await gate(scope, receive, send)
+            await loading_response(self.holder.failure)(scope, receive, send)
             return
         if scope["type"] == "websocket":
             with websocket_open():
@@ -269,7 +267,7 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
         Route("/graphql", graphql, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         WebSocketRoute("/graphql", graphql),
         *asset_routes(),
-        *extra_routes(lambda request: pinned(request.scope)),  # "/": the explorer
+        *extra_routes(lambda request: pinned(request.scope), lambda: holder.failure),  # "/"
     ]
 
     @contextlib.asynccontextmanager
@@ -337,9 +335,11 @@ def create_app(settings: Settings | None = None, *, holder: StoreHolder | None =
     return app
 
 
-def extra_routes(get_store: Callable[[Request], GraphStore | None]) -> list[BaseRoute]:
-    """Routes of the features built on the API: graph export and the explorer page."""
-    return [*export_routes(get_store), *explorer_routes()]
+def extra_routes(
+    get_store: Callable[[Request], GraphStore | None], failure: Callable[[], str | None]
+) -> list[BaseRoute]:
+    """Routes of the features built on the API: graph export and the explorer page (at /)."""
+    return [*export_routes(get_store, failure), *explorer_routes()]
 
 
 async def _load_then_watch(holder: StoreHolder, settings: Settings, stop: asyncio.Event) -> None:

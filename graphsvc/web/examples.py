@@ -13,8 +13,9 @@ import json
 import re
 from collections.abc import Mapping
 
-from graphsvc.api.context import encode_id
+from graphsvc.graph.memo import memoised
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import encode_id
 from graphsvc.model import Article
 
 Example = tuple[str, str]
@@ -57,11 +58,7 @@ def examples_for(store: GraphStore | None) -> list[Example]:
     """The picker's examples for this snapshot (computed once per snapshot)."""
     if store is None or not store.full_by_date:
         return [LISTS, INGEST_PROBLEMS]
-    cached: list[Example] | None = store.cache.get("web:examples")
-    if cached is None:
-        cached = _filled(store)
-        store.cache["web:examples"] = cached
-    return cached
+    return memoised(store, "web:examples", _filled)
 
 
 def _q(text: str) -> str:

@@ -51,7 +51,11 @@ EXPLORER_FILES: dict[str, str] = {
     "dom.js": _JS,
     "graph.js": _JS,
     "panel.js": _JS,
+    "search.js": _JS,
     "export.js": _JS,
+    "filters.js": _JS,
+    "labels.js": _JS,
+    "urlstate.js": _JS,
     "explorer.css": _CSS,
 }
 

@@ -39,9 +39,13 @@ def bad_request(parameter: str, message: str) -> JSONResponse:
     return JSONResponse({"error": message, "parameter": parameter}, status_code=400)
 
 
-def export_routes(get_store: Callable[[Request], GraphStore | None]) -> list[Route]:
+def export_routes(
+    get_store: Callable[[Request], GraphStore | None],
+    failure: Callable[[], str | None] = lambda: None,
+) -> list[Route]:
     """The export route; ``get_store`` gives the current snapshot, or None while the first one
-    loads (then the route answers 503 with ``Retry-After``, as ``/graphql`` does)."""
+    loads (then the route answers 503 as ``/graphql`` does: with ``Retry-After``, or with
+    ``failure()``'s reason when the first load failed)."""
 
     async def export(request: Request) -> Response:
         extension = request.path_params["extension"]
@@ -58,7 +62,7 @@ def export_routes(get_store: Callable[[Request], GraphStore | None]) -> list[Rou
                 return bad_request(name, f"`{name}` is given more than once")
         store = get_store(request)
         if store is None:
-            return loading_response()
+            return loading_response(failure())
 
         def pick() -> Selection:
             spec = parse_spec(

@@ -22,13 +22,11 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import anyio
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from watchfiles import Change, DefaultFilter, awatch
 
-from graphsvc.graph.loading import load_store_deferred
-from graphsvc.graph.searching import index_path_for, keep_index_at, search_index
-from graphsvc.graph.snapshot import read_snapshot
+from graphsvc.corpus import load_served
+from graphsvc.graph.searching import search_index
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.loader import DOCUMENT_SUFFIXES, IngestCancelled
 from graphsvc.settings import Settings
@@ -41,7 +39,7 @@ _LIBC = ctypes.CDLL(None) if sys.platform == "linux" else None
 
 
 def release_memory() -> None:
-    """After a reload: a full collection, then glibc's ``malloc_trim``. A reload leaves
+    """After a load or a reload: a full collection, then glibc's ``malloc_trim``. A reload leaves
     thousands of objects in reference cycles (the old snapshot's caches among them) that only a
     full collection frees, and with a big store in memory Python's own full collections come
     rarely; the freed pages then stay with the allocator's per-thread arenas unless trimmed.
@@ -70,16 +68,6 @@ class PinSnapshot:
         if scope["type"] == "http" and self.holder.ready:
             scope[PINNED] = self.holder.store
         await self.app(scope, receive, send)
-
-
-def failed_response(reason: str) -> JSONResponse:
-    """The 503 of a request that needs the graph when its first load failed: a GraphQL error
-    saying so and why (not "loading": it will not load until the corpus is fixed)."""
-    error = {
-        "message": f"the graph failed to load: {reason}",
-        "extensions": {"code": "GRAPH_LOAD_FAILED", "reason": reason},
-    }
-    return JSONResponse({"errors": [error]}, status_code=503)
 
 
 def pinned(scope: Scope) -> GraphStore | None:
@@ -130,19 +118,7 @@ class StoreHolder:
         return self._store
 
     def _load_corpus(self) -> GraphStore:
-        s = self.settings
-        if s.snapshot is not None:
-            store = read_snapshot(s.snapshot)
-            keep_index_at(store, index_path_for(s.snapshot))  # `graphsvc build` wrote it
-            return store
-        loaded = load_store_deferred(
-            s.corpus,
-            cache_dir=s.cache_dir,
-            use_cache=not s.no_cache,
-            workers=s.ingest_workers or None,
-            max_file_bytes=s.max_file_bytes,
-            cancel=self._closing,
-        )
+        loaded = load_served(self.settings, cancel=self._closing)
         if self._store is None:  # the first load keeps its store for the next start, once
             self._keep = loaded.keep  # it is swapped in (reloads keep nothing: churn)
         return loaded.store
@@ -200,6 +176,9 @@ class StoreHolder:
         except Exception as exc:
             self.failure = _reason(exc)
             log.exception("loading %s failed", self.settings.snapshot or self.settings.corpus)
+        # What building the snapshot and its analytics left behind (the RELATED arrays, the
+        # parse's records) goes back to the system, not to the allocator's arenas.
+        await anyio.to_thread.run_sync(release_memory)
 
     def close(self) -> None:
         """The service stops: an ingest under way ends at its next chunk (the parse pool is

@@ -10,8 +10,9 @@ import strawberry
 from graphsvc.api.context import Context
 from graphsvc.graph.build import build_store
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import article_key
 from graphsvc.ingest.documents import build_record, compact
-from graphsvc.model import IngestReport, article_key
+from graphsvc.model import IngestReport
 
 
 def url(name: str) -> str:

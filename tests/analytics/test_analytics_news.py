@@ -11,9 +11,9 @@ import networkx as nx
 import pytest
 import strawberry
 
+from graphsvc.corpus import load_store
 from graphsvc.graph.analytics import centrality, stories, trends
 from graphsvc.graph.analytics.facets import facets
-from graphsvc.graph.loading import load_store
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.graph.store import GraphStore
 from tests.analytics.analytics_support import run

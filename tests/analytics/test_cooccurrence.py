@@ -22,7 +22,7 @@ from graphsvc.graph.analytics.cooccurrence import (
     weigh,
 )
 from graphsvc.graph.store import GraphStore
-from graphsvc.model import provider_key, topic_key
+from graphsvc.identity import provider_key, topic_key
 from tests.analytics.analytics_support import doc, make_store, run, run_error
 
 # Five baskets: {A,B}, {A,B,C}, {A}, {C}, {}. N = 5; n(A) = 3, n(B) = 2, n(C) = 2;
@@ -40,7 +40,7 @@ A, B, C = topic_key("a"), topic_key("b"), topic_key("c")
 def test_counts() -> None:
     store = make_store(TOPIC_DOCS)
     found = baskets_of(store, CoKind.TOPIC)
-    assert len(found.baskets) == 5
+    assert found.count == 5
     assert [found.occurrences(k) for k in (A, B, C)] == [3, 2, 2]
     assert pair_counts(store, CoKind.TOPIC, A) == {B: 2, C: 1}
     assert pair_counts(store, CoKind.TOPIC, C) == {A: 1, B: 1}
@@ -99,7 +99,7 @@ P, Q, R = provider_key("p.org"), provider_key("q.org"), provider_key("r.org")
 def test_provider_baskets() -> None:
     store = make_store(PROVIDER_DOCS)
     found = baskets_of(store, CoKind.PROVIDER)
-    assert len(found.baskets) == 3
+    assert found.count == 3
     assert [found.occurrences(k) for k in (P, Q, R)] == [2, 2, 2]
     assert pair_counts(store, CoKind.PROVIDER, P) == {Q: 2, R: 1}
     pmi = neighbours(store, CoKind.PROVIDER, P, CoMeasure.PMI)
@@ -150,7 +150,7 @@ def test_graphs_cut_from_the_kept_top_pairs_equal_a_full_count(
     for first in (1, 7, 50, cooccurrence.TOP_NODES, cooccurrence.TOP_NODES + 50):
         kept = set(by_frequency[:first])
         both: Counter[tuple[str, str]] = Counter()
-        for basket in found.baskets:
+        for basket in found.iter_baskets():
             inside = sorted(found.keys[n] for n in basket if found.keys[n] in kept)
             both.update(itertools.combinations(inside, 2))
         graph = cooccurrence.cooccurrence_graph(news_store, kind, first=first)
@@ -171,7 +171,7 @@ def test_baskets_and_pair_counts_equal_a_plain_count(
     for store in (news_store, seeds_store):
         raw = plain_baskets(store, kind)
         found = cooccurrence.baskets_of(store, kind)
-        assert [frozenset(found.keys[n] for n in b) for b in found.baskets] == raw
+        assert [frozenset(found.keys[n] for n in b) for b in found.iter_baskets()] == raw
         assert list(found.keys) == sorted({k for basket in raw for k in basket})
         for key in found.keys:
             both: Counter[str] = Counter()

@@ -6,7 +6,7 @@ import strawberry
 
 from graphsvc.graph.analytics.facets import count_facets, facets
 from graphsvc.graph.queries import ArticleFilter
-from graphsvc.model import provider_key, topic_key
+from graphsvc.identity import provider_key, topic_key
 from tests.analytics.analytics_support import doc, make_store, run
 
 DOCS = [

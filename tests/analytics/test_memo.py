@@ -6,7 +6,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from graphsvc.graph.analytics import memo
+from graphsvc.graph import memo
 from graphsvc.graph.store import GraphStore
 from tests.analytics.analytics_support import doc, make_store
 

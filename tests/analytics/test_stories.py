@@ -10,7 +10,7 @@ import strawberry
 from graphsvc.api.context import encode_id
 from graphsvc.graph.analytics import stories
 from graphsvc.graph.queries import ArticleFilter
-from graphsvc.model import provider_key, topic_key
+from graphsvc.identity import provider_key, topic_key
 from tests.analytics.analytics_support import doc, key, make_store, run, run_error
 
 DOCS = [

@@ -11,7 +11,7 @@ import strawberry
 
 from graphsvc.graph.analytics import trends
 from graphsvc.graph.queries import QueryError
-from graphsvc.model import provider_key, topic_key
+from graphsvc.identity import provider_key, topic_key
 from tests.analytics.analytics_support import doc, make_store, run, run_error
 
 TREND_DOCS = [

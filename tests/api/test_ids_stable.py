@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 
 from graphsvc.api.context import Context
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 
 PAGE = """query($after: String) {

@@ -23,7 +23,7 @@ import pytest
 import strawberry
 
 from graphsvc.api.context import Context
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import Article
 

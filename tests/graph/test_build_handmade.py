@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
-from graphsvc.model import article_key, provider_key, topic_key
+from graphsvc.identity import article_key, provider_key, topic_key
 from tests.support import DATA, SEEDS
 
 CASES = {

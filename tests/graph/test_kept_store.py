@@ -1,4 +1,4 @@
-"""The store kept between runs (graph/loading.py): an unchanged corpus is read back from the
+"""The store kept between runs (graphsvc/corpus.py): an unchanged corpus is read back from the
 kept snapshot, identical to a fresh build; any change, a bad kept file or no cache rebuilds."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from graphsvc.graph import loading
-from graphsvc.graph.loading import load_store
+from graphsvc import corpus as loading
+from graphsvc.corpus import load_store
 from graphsvc.graph.searching import search
 from tests.graph.test_snapshot import assert_identical
 from tests.support import SEEDS
@@ -75,7 +75,7 @@ def test_a_corrupt_kept_store_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptu
     data = bytearray(kept.read_bytes())
     data[len(data) // 2] ^= 0xFF
     kept.write_bytes(bytes(data))
-    with caplog.at_level(logging.WARNING, logger="graphsvc.graph.loading"):
+    with caplog.at_level(logging.WARNING, logger="graphsvc.corpus"):
         again = load_store(corpus, cache_dir=cache)
     assert "ignoring the kept store" in caplog.text
     assert again.version == built.version and again.counts == built.counts

@@ -8,19 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from graphsvc.graph import analytics
+from graphsvc.corpus import load_store
+from graphsvc.graph import analytics, memo
 from graphsvc.graph.analytics import (
     centrality,
     cooccurrence,
     facets,
-    memo,
     providers,
     stories,
     trends,
 )
 from graphsvc.graph.analytics.centrality import Centrality
 from graphsvc.graph.build import build_store
-from graphsvc.graph.loading import load_store
 from graphsvc.graph.snapshot import MAGIC, SnapshotError, read_snapshot, write_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.loader import load_corpus
@@ -111,3 +110,15 @@ def test_a_format_1_snapshot_is_refused(seeds_store: GraphStore, tmp_path: Path)
     path.write_bytes(MAGIC + b"1\n" + rest)  # what graphsvc wrote before the analytics
     with pytest.raises(SnapshotError, match=r"format '1'.*build it again"):
         read_snapshot(path)
+
+
+def test_a_report_only_load_leaves_the_analytics_to_first_use(tmp_path: Path) -> None:
+    built = load_store(SEEDS, cache_dir=tmp_path, analytics=False)  # built, then kept: the
+    assert missing(built) == []  # kept file holds the analytics, so they were computed for it
+    kept = load_store(SEEDS, cache_dir=tmp_path, analytics=False)  # read back: the same
+    assert kept.report.parsed == 0 and missing(kept) == WHOLE_GRAPH
+    served = load_store(SEEDS, cache_dir=tmp_path)  # what a server loads: all of them
+    assert served.report.parsed == 0 and missing(served) == []
+    assert centrality.ranking(kept, NodeKind.TOPIC, Centrality.PAGERANK) == centrality.ranking(
+        served, NodeKind.TOPIC, Centrality.PAGERANK
+    )

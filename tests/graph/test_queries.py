@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.queries import (
     MAX_PAGE,
     ArticleFilter,

@@ -3,13 +3,11 @@ and a wrong, truncated or edited file is refused with a clear GraphsvcError."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from array import array
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 from typer.testing import CliRunner
 
@@ -29,7 +27,7 @@ from graphsvc.graph.snapshot import (
 )
 from graphsvc.graph.store import GraphStore, summarize
 from graphsvc.model import NodeKind
-from tests.support import SEEDS
+from tests.support import SEEDS, rewrite_section
 
 
 def assert_identical(a: GraphStore, b: GraphStore) -> None:
@@ -216,23 +214,6 @@ def test_garbled_trailer_is_refused(snapshot: Path) -> None:
     snapshot.write_bytes(bytes(data))
     with pytest.raises(SnapshotError, match="corrupt"):
         read_snapshot(snapshot)
-
-
-def rewrite_section(path: Path, name: str, payload: bytes) -> None:
-    """Replace one section and fix its checksum: a file that is well-formed but wrong."""
-    data = path.read_bytes()
-    length = int.from_bytes(data[-8:], "little")
-    body, trailer = data[: -8 - length], json.loads(data[-8 - length : -8])
-    entry = next(s for s in trailer["sections"] if s["name"] == name)
-    entry.update(
-        offset=len(body),
-        length=len(payload),
-        raw_length=len(payload),
-        zlib=False,
-        sha256=hashlib.sha256(payload).hexdigest(),
-    )
-    raw = orjson.dumps(trailer)
-    path.write_bytes(body + payload + raw + len(raw).to_bytes(8, "little"))
 
 
 @pytest.mark.parametrize(

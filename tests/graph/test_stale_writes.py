@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from tests.support import SEEDS
 
 

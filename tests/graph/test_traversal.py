@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.queries import QueryError
 from graphsvc.graph.store import GraphStore
 from graphsvc.graph.traversal import (

@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 
 
 def main(corpus: str) -> None:

@@ -70,7 +70,7 @@ def test_warm_run_parses_nothing_and_changes_are_seen(tmp_path: Path) -> None:
     write(corpus, "5.md", "---\n: [\n---\n")
     again = load_corpus(corpus, cache_dir=cache)
     assert (again.report.parsed, again.report.cached) == (2, 3)
-    assert dict(again.records)["2.md"]["title"] == "Changed title"
+    assert dict(again.records)["2.md"].item.title == "Changed title"
     assert [p.path for p in again.report.rejected] == ["5.md"]
     assert again.version != warm.version
     # A rejected file comes back from the cache as rejected, with its reason.
@@ -121,7 +121,7 @@ def test_a_file_that_turns_bad_keeps_its_last_good_version(tmp_path: Path) -> No
     os.utime(path, ns=(2, 2))
     for _ in range(2):  # the fresh parse, then the cached rejection
         result = load_corpus(corpus, cache_dir=cache)
-        assert dict(result.records)["a.md"]["title"] == "Good title"
+        assert dict(result.records)["a.md"].item.title == "Good title"
         (problem,) = result.report.rejected
         assert problem.path == "a.md" and "last good version is kept" in problem.reason
     path.unlink()  # a deleted file is gone for real

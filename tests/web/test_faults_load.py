@@ -8,13 +8,16 @@ import json
 import sqlite3
 import subprocess
 import sys
+from array import array
 from pathlib import Path
 
 import httpx
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
+from graphsvc.graph.snapshot import write_snapshot
 from graphsvc.ingest.cache import cache_path_for
 from graphsvc.web.app import create_app
+from tests.support import rewrite_section
 from tests.web.faults import copy_seeds, post, readyz, serve, settled, until
 from tests.web.server import Server, corpus_settings, uvicorn_thread
 
@@ -54,8 +57,11 @@ def test_a_damaged_cache_row_is_parsed_again(tmp_path: Path) -> None:
 
 
 def test_a_failed_first_load_says_why(tmp_path: Path) -> None:
-    snapshot = tmp_path / "news.snap"
-    snapshot.write_bytes(b"not a snapshot at all\n" * 100)
+    # Well-formed, every checksum right (`serve` checks those before it starts), but wrong
+    # inside: a node listed many times. Only the load finds that.
+    snapshot = tmp_path / "seeds.snap"
+    write_snapshot(load_store(copy_seeds(tmp_path / "corpus"), use_cache=False), snapshot)
+    rewrite_section(snapshot, "graph_order", array("I", [0] * 30).tobytes())
     with serve("--snapshot", str(snapshot)) as server:
         answer = until("/readyz to settle", settled(server), server)
         assert answer.status_code == 503

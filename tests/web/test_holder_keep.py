@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graphsvc.graph import loading
+from graphsvc import corpus as loading
 from graphsvc.settings import Settings
 from graphsvc.web.holder import StoreHolder
 from tests.support import SEEDS

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
 from graphsvc.web.holder import StoreHolder

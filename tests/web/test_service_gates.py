@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from graphsvc.graph.loading import load_store
+from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.web.app import create_app
 from graphsvc.web.holder import StoreHolder

@@ -38,6 +38,18 @@ export async function request(query, variables = {}) {
   return { data: body.data, errors };
 }
 
+/** The name of the served corpus (its folder's name, from /readyz), or "graph". */
+export async function corpusName() {
+  try {
+    const response = await fetch("/readyz", { credentials: "same-origin" });
+    const body = await response.json();
+    const path = String(body?.corpus ?? "").replace(/[\\/]+$/, "");
+    return path.split(/[\\/]/).pop() || "graph";
+  } catch {
+    return "graph";
+  }
+}
+
 /** How many operations were sent (exposed for tests and the status line). */
 export function requestCount() {
   return sent;
@@ -47,7 +59,7 @@ export function requestCount() {
 export const GRAPH_NODE = `fragment GraphNode on Node {
   __typename
   id
-  ... on Article { title url publishedAt isStub degree }
+  ... on Article { title url publishedAt isStub degree provider { name } }
   ... on Provider { name domain articleCount degree }
   ... on Topic { name articleCount }
 }`;

@@ -8,18 +8,22 @@ import {
   FILTERED,
   NEIGHBORHOOD,
   PROVIDER_TREND,
-  SEARCH,
   SHORTEST_PATH,
   STORY,
   TOPIC_TREND,
+  corpusName,
   nodeDetail,
   request,
   requestCount,
 } from "./api.js";
-import { append, clear, day, debounce, el, snippetNodes } from "./dom.js";
-import { exportGraphML, exportPNG } from "./export.js";
+import { append, day, debounce, el } from "./dom.js";
+import { download, exportGraphML, exportPNG, fileName } from "./export.js";
+import { articleElements, describeForm, formFilter, formValues, setForm } from "./filters.js";
 import { addElements, createGraph, fadeExcept, layout } from "./graph.js";
-import { showEdge, showMessage, showNode, showPath, showTrend } from "./panel.js";
+import { wireHoverCard, wireLabels } from "./labels.js";
+import { showEdge, showMessage, showNode, showPath, showTrend, updateNeighbours } from "./panel.js";
+import { wireSearch } from "./search.js";
+import { readState, writeState } from "./urlstate.js";
 
 export const CONFIG = Object.freeze({
   searchFirst: 10, // results per search
@@ -54,7 +58,11 @@ const ui = {
   from: $("filter-from"),
   to: $("filter-to"),
   more: $("filter-more"),
+  card: $("hovercard"),
+  toggleFilters: $("toggle-filters"),
+  togglePanel: $("toggle-panel"),
 };
+const form = { topic: ui.topic, provider: ui.provider, from: ui.from, to: ui.to };
 
 const state = {
   cy: null,
@@ -64,12 +72,11 @@ const state = {
   lastQuery: null, // {query, variables, operationName, description, playground}: what drew the view
   filter: null, // {filter, cursor, hasNext, totalCount, related: Map}
   seed: null, // the node whose neighbourhood was opened
+  viewName: "", // what drew the canvas, in words: names the exports
+  corpus: "graph", // the served corpus's name: names the exports
   // Fields other features add to the schema, used where present (found by introspection).
   caps: { exportUrl: false, story: false, topicTrend: false, providerTrend: false },
-  searchSeq: 0,
   detailSeq: 0,
-  results: [],
-  active: -1,
 };
 
 // ---------------------------------------------------------------- busy, status, errors
@@ -120,6 +127,7 @@ function refreshCounts() {
   ui.graphml.disabled = nodes === 0;
   ui.png.disabled = nodes === 0;
   ui.serverExport.disabled = nodes === 0 || !(state.filter || state.seed);
+  updateNeighbours(ui.panel, (id) => cy.getElementById(id).neighborhood().nodes().length);
 }
 
 function setView(view) {
@@ -169,95 +177,6 @@ function setLastQuery(query, variables, description) {
   ui.playground.title = `Open GraphiQL with the ${operationName} query that drew this view`;
 }
 
-// ---------------------------------------------------------------------------- search
-
-function hideResults() {
-  ui.results.hidden = true;
-  ui.search.setAttribute("aria-expanded", "false");
-  state.active = -1;
-}
-
-function resultItem(hit, index) {
-  const node = hit.node;
-  const kind = node.__typename.toLowerCase();
-  const title = kind === "article" ? node.title : node.name;
-  const meta = [];
-  if (kind === "article") {
-    if (node.provider) meta.push(node.provider.name);
-    meta.push(day(node.publishedAt) || "undated");
-    if (node.isStub) meta.push("stub");
-  } else {
-    meta.push(kind, `${node.articleCount} article${node.articleCount === 1 ? "" : "s"}`);
-    if (node.domain) meta.push(node.domain);
-  }
-  const body = el(
-    "div",
-    { class: "result-body" },
-    el("div", { class: "result-title", text: title }),
-    el("div", { class: "result-meta", text: meta.join(" · ") }),
-  );
-  if (node.topics?.length) {
-    body.append(el("div", { class: "result-topics chips" }, node.topics.map((t) => el("span", { text: t.name }))));
-  }
-  // The snippet helps when the match is in the excerpt, not the title.
-  const snippet = snippetNodes(hit.snippet);
-  if (snippet.map((n) => n.textContent).join("") !== title) {
-    body.append(el("div", { class: "result-snippet" }, snippet));
-  }
-  return el(
-    "li",
-    {
-      role: "option",
-      id: `result-${index}`,
-      "aria-selected": "false",
-      dataset: { id: node.id, kind },
-      onmousedown: (event) => event.preventDefault(), // keep focus in the box
-      onclick: () => choose(index),
-    },
-    el("span", { class: `dot ${kind}`, "aria-hidden": "true" }),
-    body,
-  );
-}
-
-function renderResults(hits, text) {
-  state.results = hits;
-  state.active = -1;
-  clear(ui.results);
-  ui.results.dataset.query = text; // which search the list shows (typing runs several)
-  if (!hits.length) {
-    ui.results.append(el("li", { class: "empty", role: "option", "aria-disabled": "true", text: `Nothing found for “${text}”` }));
-  } else {
-    hits.forEach((hit, i) => ui.results.append(resultItem(hit, i)));
-  }
-  ui.results.hidden = false;
-  ui.search.setAttribute("aria-expanded", "true");
-}
-
-const search = debounce((text) => {
-  const seq = ++state.searchSeq;
-  run(async () => {
-    const { data } = await request(SEARCH, { query: text, first: CONFIG.searchFirst });
-    if (seq !== state.searchSeq || ui.search.value.trim() !== text) return; // a newer search won
-    renderResults(data.search, text);
-  });
-}, CONFIG.searchDelayMs);
-
-function moveActive(step) {
-  const items = [...ui.results.querySelectorAll("li[data-id]")];
-  if (!items.length) return;
-  state.active = (state.active + step + items.length) % items.length;
-  items.forEach((item, i) => item.setAttribute("aria-selected", String(i === state.active)));
-  ui.search.setAttribute("aria-activedescendant", items[state.active].id);
-  items[state.active].scrollIntoView({ block: "nearest" });
-}
-
-function choose(index) {
-  const hit = state.results[index];
-  if (!hit) return;
-  hideResults();
-  run(() => openNode(hit.node.id));
-}
-
 // ---------------------------------------------------------------------- the canvas
 
 /** Replace the canvas with the neighbourhood of `id`. */
@@ -273,7 +192,7 @@ async function openNode(id) {
   state.filter = null;
   state.seed = id;
   ui.more.hidden = true;
-  clearFilterForm(); // the form shows what drew the canvas
+  setForm(form); // the form shows what drew the canvas
   addElements(cy, sub.nodes, sub.edges, { room: CONFIG.maxNodes });
   const centre = cy.getElementById(id);
   centre.addClass("center expanded");
@@ -281,12 +200,13 @@ async function openNode(id) {
   refreshCounts();
   setView("neighbourhood");
   const name = centre.data("label");
+  state.viewName = `neighbourhood of ${name}`;
   setLastQuery(NEIGHBORHOOD, variables, `Neighbourhood of ${name}`);
   setStatus(
     `Neighbourhood of “${name}”: ${cy.nodes().length} nodes, ${cy.edges().length} edges` +
       (sub.truncated ? ` (cut at ${CONFIG.openLimit} nodes)` : ""),
   );
-  history.replaceState(null, "", `#node=${encodeURIComponent(id)}`);
+  writeState({ node: id, story: null, topic: null, provider: null, from: null, to: null });
   await select(id);
 }
 
@@ -321,6 +241,7 @@ async function select(id) {
   const node = cy.getElementById(id);
   cy.elements().unselect();
   if (node.nonempty()) node.select();
+  writeState({ sel: id });
   const seq = ++state.detailSeq;
   const { data, errors } = await request(nodeDetail({ story: state.caps.story }), { id });
   if (seq !== state.detailSeq) return;
@@ -331,6 +252,7 @@ async function select(id) {
     return;
   }
   const onCanvas = node.nonempty() ? node.neighborhood().nodes().length : 0;
+  if (seq !== state.detailSeq) return;
   showNode(ui.panel, detail, {
     show: showOnCanvas,
     onCanvas,
@@ -357,10 +279,11 @@ function filterTo(node, point = null) {
   if (![...select.options].some((o) => o.value === value)) {
     select.append(el("option", { value, text: node.name })); // beyond the first 100
   }
-  ui.topic.value = node.__typename === "Topic" ? value : "";
-  ui.provider.value = node.__typename === "Provider" ? value : "";
-  ui.from.value = point ? day(point.start) : "";
-  ui.to.value = point ? day(new Date(Date.parse(point.end) - 86_400_000).toISOString()) : "";
+  setForm(form, {
+    [node.__typename === "Topic" ? "topic" : "provider"]: value,
+    from: point ? day(point.start) : "",
+    to: point ? day(new Date(Date.parse(point.end) - 86_400_000).toISOString()) : "",
+  });
   run(() => applyFilters());
 }
 
@@ -425,6 +348,7 @@ async function findPath(from, to) {
   exitPathMode();
   const path = data.shortestPath;
   setLastQuery(SHORTEST_PATH, variables, `Shortest path from ${label(from)} to ${label(to)}`);
+  if (path) state.viewName = `path from ${label(from)} to ${label(to)}`;
   if (!path) {
     setStatus(`No path within ${CONFIG.maxPathLength} hops between “${label(from)}” and “${label(to)}”`);
     showMessage(ui.panel, "No path", `No path of at most ${CONFIG.maxPathLength} hops joins these two nodes.`);
@@ -450,60 +374,6 @@ async function findPath(from, to) {
 
 // ---------------------------------------------------------------------------- filters
 
-/** Empty the filter form without applying it. */
-function clearFilterForm() {
-  for (const input of [ui.topic, ui.provider, ui.from, ui.to]) input.value = "";
-}
-
-function nextDay(date) {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().replace(".000Z", "Z");
-}
-
-/** The ArticleFilter the form describes, or null when it sets nothing. */
-function currentFilter() {
-  const filter = {};
-  if (ui.topic.value) filter.topics = [ui.topic.value];
-  if (ui.provider.value) filter.providers = [ui.provider.value];
-  if (ui.from.value) filter.publishedAfter = `${ui.from.value}T00:00:00Z`;
-  if (ui.to.value) filter.publishedBefore = nextDay(ui.to.value); // the "to" day is included
-  return Object.keys(filter).length ? filter : null;
-}
-
-function describeFilter(filter) {
-  const parts = [];
-  if (filter.topics) parts.push(`topic ${filter.topics[0]}`);
-  if (filter.providers) parts.push(`provider ${filter.providers[0]}`);
-  if (ui.from.value || ui.to.value) parts.push(`published ${ui.from.value || "…"} to ${ui.to.value || "…"}`);
-  return parts.join(", ");
-}
-
-/**
- * Nodes and edges for a page of articles (DRAWN_ARTICLES): each article with its provider and
- * topics, and the RELATED links among all articles in `related` (earlier pages included).
- */
-function articleElements(pageEdges, related) {
-  const nodes = [];
-  const edges = [];
-  for (const { node: article } of pageEdges) {
-    nodes.push(article);
-    if (article.provider) {
-      nodes.push(article.provider);
-      edges.push({ kind: "PUBLISHED_BY", source: article.id, target: article.provider.id });
-    }
-    for (const topic of article.topics) {
-      nodes.push(topic);
-      edges.push({ kind: "TAGGED", source: article.id, target: topic.id });
-    }
-    related.set(article.id, article.related.edges.map((e) => e.node.id));
-  }
-  for (const [source, targets] of related) {
-    targets.forEach((target, i) => edges.push({ kind: "RELATED", source, target, rank: i + 1 }));
-  }
-  return { nodes, edges };
-}
-
 /** Replace the canvas with a story's articles (where the schema has stories). */
 async function openStory(id) {
   const cy = state.cy;
@@ -521,7 +391,7 @@ async function openStory(id) {
   state.filter = null;
   state.seed = null;
   ui.more.hidden = true;
-  clearFilterForm();
+  setForm(form);
   const { nodes, edges } = articleElements(story.articles.edges, new Map());
   addElements(cy, nodes, edges, { room: CONFIG.maxNodes });
   layout(cy);
@@ -529,6 +399,8 @@ async function openStory(id) {
   setView("story");
   const span = `${day(story.firstPublishedAt) || "…"} to ${day(story.lastPublishedAt) || "…"}`;
   setLastQuery(STORY, variables, `Story of ${story.size} articles, ${span}`);
+  state.viewName = `story of ${story.size} articles ${span}`;
+  writeState({ story: id, node: null, topic: null, provider: null, from: null, to: null });
   const shown = cy.nodes("[kind = 'article']").length;
   setStatus(`Story: ${shown} of ${story.size} articles, ${span}`);
 }
@@ -536,21 +408,23 @@ async function openStory(id) {
 /** Draw the articles that pass the filters (a page at a time) with providers and topics. */
 async function applyFilters({ more = false } = {}) {
   const cy = state.cy;
-  const filter = currentFilter();
+  const filter = formFilter(form);
   if (!filter) {
+    writeState({ topic: null, provider: null, from: null, to: null });
     if (state.view === "filter") resetCanvas();
     return;
   }
+  const described = describeForm(form);
   const variables = { filter, first: CONFIG.pageSize, after: more ? state.filter?.cursor ?? null : null };
   const { data, errors } = await request(FILTERED, variables);
-  if (JSON.stringify(currentFilter()) !== JSON.stringify(filter)) return; // changed meanwhile
+  if (JSON.stringify(formFilter(form)) !== JSON.stringify(filter)) return; // changed meanwhile
   clearError();
   warn(errors);
   const page = data.articles;
   if (!more) {
     exitPathMode();
     cy.elements().remove();
-    state.filter = { filter, related: new Map() };
+    state.filter = { filter, described, related: new Map() };
     state.seed = null;
   }
   const { nodes, edges } = articleElements(page.edges, state.filter.related);
@@ -559,6 +433,8 @@ async function applyFilters({ more = false } = {}) {
   layout(cy);
   refreshCounts();
   setView("filter");
+  state.viewName = described;
+  writeState({ ...formValues(form), node: null, story: null, sel: more ? readState().sel : null });
   Object.assign(state.filter, {
     cursor: page.pageInfo.endCursor,
     hasNext: page.pageInfo.hasNextPage,
@@ -566,26 +442,35 @@ async function applyFilters({ more = false } = {}) {
   });
   ui.more.hidden = !(page.pageInfo.hasNextPage && cy.nodes().length < CONFIG.maxNodes);
   const shown = cy.nodes("[kind = 'article']").length;
-  setLastQuery(FILTERED, variables, `Articles with ${describeFilter(filter)}`);
+  const total = page.totalCount;
+  const articles = `article${total === 1 ? "" : "s"}`;
+  setLastQuery(FILTERED, variables, `Articles with ${described}`);
+  if (total === 0) {
+    setStatus(`No article matches ${described}`);
+    showMessage(ui.panel, "No articles", `No article matches ${described}. Clear a filter or widen the dates.`);
+    return;
+  }
   setStatus(
-    `${shown} of ${page.totalCount} matching article${page.totalCount === 1 ? "" : "s"} (${describeFilter(filter)})` +
+    `${shown} of ${total} matching ${articles} (${described})` +
       (skipped ? `; the canvas holds at most ${CONFIG.maxNodes} nodes` : ""),
   );
-  showMessage(
-    ui.panel,
-    `${page.totalCount} article${page.totalCount === 1 ? "" : "s"}`,
-    `match ${describeFilter(filter)}. Click a node for details; “Load more” adds the next ${CONFIG.pageSize}.`,
-  );
+  let next;
+  if (!ui.more.hidden) next = `“Load more” adds the next ${Math.min(CONFIG.pageSize, total - shown)}.`;
+  else if (shown >= total) next = total === 1 ? "It is drawn." : `All ${total} are drawn.`;
+  else next = `${shown} are drawn: the canvas holds at most ${CONFIG.maxNodes} nodes.`;
+  showMessage(ui.panel, `${total} ${articles}`, `match ${described}. Click a node for details. ${next}`);
 }
 
 function resetCanvas() {
   state.cy.elements().remove();
   state.filter = null;
   state.seed = null;
+  state.viewName = "";
   ui.more.hidden = true;
   refreshCounts();
   setView("empty");
   setStatus("");
+  writeState({ node: null, story: null, sel: null });
   showMessage(ui.panel, "Nothing selected", "Choose a search result or a filter to draw part of the graph.");
 }
 
@@ -638,7 +523,7 @@ async function exportFromServer(format) {
   let what;
   if (state.filter) {
     variables.filter = state.filter.filter;
-    what = `articles with ${describeFilter(state.filter.filter)}`;
+    what = `articles with ${state.filter.described}`;
   } else if (state.seed) {
     Object.assign(variables, { seed: state.seed, depth: 1 });
     what = `the neighbourhood of “${label(state.seed)}”`;
@@ -650,12 +535,14 @@ async function exportFromServer(format) {
   if (typeof url !== "string" || !/^\/(?![/\\])/.test(url)) {
     throw new ApiError("The server gave an export URL outside this site; not followed.");
   }
-  const a = el("a", { download: "" });
-  a.setAttribute("href", url); // same-site path, checked above
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setStatus(`Downloading ${what}, whole, as ${format} from the server`);
+  setStatus(`Downloading ${what}, whole, as ${format} from the server…`);
+  // Fetched here rather than followed, so the file is named after the corpus and the view
+  // (the server names every export graph.<extension>).
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new ApiError(`the export answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  const extension = /\.(\w+)(?:\?|$)/.exec(url.split("?")[0])?.[1] ?? format.toLowerCase();
+  download(await response.blob(), fileName(state.corpus, state.viewName, extension));
+  setStatus(`Downloaded ${what}, whole, as ${format} from the server`);
 }
 
 // ------------------------------------------------------------------------------ wiring
@@ -707,32 +594,6 @@ function wireCanvas(cy) {
 }
 
 function wireControls() {
-  ui.search.addEventListener("input", () => {
-    const text = ui.search.value.trim();
-    if (!text) {
-      search.cancel();
-      state.searchSeq += 1;
-      hideResults();
-      return;
-    }
-    search(text);
-  });
-  ui.search.addEventListener("keydown", (event) => {
-    if (event.key === "ArrowDown") moveActive(1);
-    else if (event.key === "ArrowUp") moveActive(-1);
-    else if (event.key === "Enter") choose(state.active >= 0 ? state.active : 0);
-    else if (event.key === "Escape") hideResults();
-    else return;
-    event.preventDefault();
-  });
-  ui.search.addEventListener("focus", () => {
-    if (state.results.length && ui.search.value.trim()) {
-      ui.results.hidden = false;
-      ui.search.setAttribute("aria-expanded", "true");
-    }
-  });
-  ui.search.addEventListener("blur", () => setTimeout(hideResults, 150));
-
   ui.pathMode.addEventListener("click", () => {
     if (state.mode === "path") {
       exitPathMode();
@@ -743,8 +604,18 @@ function wireControls() {
     fadeExcept(state.cy, null);
     state.cy.fit(undefined, 30);
   });
-  ui.graphml.addEventListener("click", () => exportGraphML(state.cy, state.lastQuery?.description ?? ""));
-  ui.png.addEventListener("click", () => exportPNG(state.cy));
+  const name = (extension) => fileName(state.corpus, state.viewName, extension);
+  ui.graphml.addEventListener("click", () => exportGraphML(state.cy, state.lastQuery?.description ?? "", name("graphml")));
+  ui.png.addEventListener("click", () => exportPNG(state.cy, name("png")));
+  for (const [button, side] of [[ui.toggleFilters, "sidebar"], [ui.togglePanel, "panel"]]) {
+    button.setAttribute("aria-expanded", String(getComputedStyle($(side)).display !== "none"));
+    button.addEventListener("click", () => {
+      const open = getComputedStyle($(side)).display === "none";
+      ui.body.dataset[side] = open ? "open" : "closed";
+      button.setAttribute("aria-expanded", String(open));
+      requestAnimationFrame(() => state.cy.resize());
+    });
+  }
   ui.serverExport.addEventListener("change", () => {
     const format = ui.serverExport.value;
     ui.serverExport.value = "";
@@ -760,6 +631,18 @@ function wireControls() {
   });
   ui.filters.addEventListener("reset", () => setTimeout(onFilterChange, 0));
   ui.more.addEventListener("click", () => run(() => applyFilters({ more: true })));
+}
+
+/** Draw the view the address describes (readState): search text, filters or node, selection. */
+async function restore() {
+  const saved = readState();
+  if (saved.q) ui.search.value = saved.q;
+  if (saved.topic || saved.provider || saved.from || saved.to) {
+    setForm(form, saved);
+    await applyFilters();
+  } else if (saved.story && state.caps.story) await openStory(saved.story);
+  else if (saved.node) await openNode(saved.node);
+  if (saved.sel && readState().sel !== saved.sel) await select(saved.sel);
 }
 
 async function main() {
@@ -778,10 +661,21 @@ async function main() {
   window.explorer = { cy, state, config: CONFIG, requestCount, get busy() { return busy; } };
   wireCanvas(cy);
   wireControls();
+  wireSearch(ui.search, ui.results, {
+    first: CONFIG.searchFirst,
+    delayMs: CONFIG.searchDelayMs,
+    run,
+    onChoose: (id) => run(() => openNode(id)),
+  });
+  wireLabels(cy);
+  wireHoverCard(cy, ui.card);
   refreshCounts();
-  await Promise.all([run(loadFilterOptions), run(loadCapabilities)]);
-  const opened = /^#node=(.+)$/.exec(location.hash);
-  if (opened) await run(() => openNode(decodeURIComponent(opened[1])));
+  await Promise.all([
+    run(loadFilterOptions),
+    run(loadCapabilities),
+    corpusName().then((name) => (state.corpus = name)),
+  ]);
+  await run(restore);
   ui.body.dataset.ready = "true";
 }
 

@@ -80,19 +80,29 @@ export function download(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** `graphsvc-view-20210615-134501` (local time). */
-export function stamp(prefix = "graphsvc-view") {
-  const d = new Date();
-  const p = (n) => String(n).padStart(2, "0");
-  return `${prefix}-${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+/** A file-name piece: lower case, letters and digits joined by "-", at most `max` long. */
+export function slug(text, max = 60) {
+  const s = String(text ?? "")
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return s.slice(0, max).replace(/-+$/, "");
 }
 
-export function exportGraphML(cy, description) {
+/** `news-topic-ai.graphml`: the corpus, then what drew the view (or "view"), then the extension. */
+export function fileName(corpus, view, extension) {
+  const parts = [slug(corpus, 40) || "graph", slug(view) || "view"];
+  return `${parts.join("-")}.${extension}`;
+}
+
+export function exportGraphML(cy, description, filename) {
   const text = toGraphML(cy, { description });
-  download(new Blob([text], { type: "application/graphml+xml" }), `${stamp()}.graphml`);
+  download(new Blob([text], { type: "application/graphml+xml" }), filename);
 }
 
-export function exportPNG(cy) {
+export function exportPNG(cy, filename) {
   const blob = cy.png({ output: "blob", bg: "#ffffff", full: true, scale: 2, maxWidth: 4096, maxHeight: 4096 });
-  download(blob, `${stamp()}.png`);
+  download(blob, filename);
 }

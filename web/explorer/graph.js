@@ -1,5 +1,7 @@
 // The canvas: Cytoscape.js set-up, styles by kind and degree, elements from API answers, layout.
 
+import { LABEL_STYLE, markHubs } from "./labels.js";
+
 /** Colours and shapes by kind; the legend in index.html uses the same ones. */
 export const KINDS = {
   article: { color: "#4c78a8", shape: "ellipse" },
@@ -24,6 +26,7 @@ export function nodeElement(node) {
     if (node[key] !== undefined && node[key] !== null) data[key] = node[key];
   }
   if (kind === "article") data.isStub = Boolean(node.isStub);
+  if (node.provider?.name) data.providerName = node.provider.name;
   return { group: "nodes", data, classes: kind === "article" && node.isStub ? "stub" : "" };
 }
 
@@ -36,7 +39,11 @@ export function edgeElement(edge) {
   return { group: "edges", data };
 }
 
+/** Diameter of a hub (see labels.js): no bigger than a small provider, whatever its degree. */
+export const HUB_SIZE = 30;
+
 const STYLE = [
+  ...LABEL_STYLE,
   {
     selector: "node",
     style: {
@@ -44,24 +51,12 @@ const STYLE = [
       shape: (n) => KINDS[n.data("kind")]?.shape ?? "ellipse",
       width: (n) => nodeSize(n.data("degree")),
       height: (n) => nodeSize(n.data("degree")),
-      label: "data(label)",
-      "font-size": 11,
-      "font-family": "system-ui, sans-serif",
-      color: "#1f2933",
-      "text-valign": "bottom",
-      "text-margin-y": 4,
-      "text-wrap": "ellipsis",
-      "text-max-width": 150,
-      "text-background-color": "#ffffff",
-      "text-background-opacity": 0.75,
-      "text-background-padding": 1,
-      "min-zoomed-font-size": 7,
       "border-width": 1,
       "border-color": "#ffffff",
     },
   },
-  { selector: "node[kind = 'article']", style: { "font-size": 9, "text-max-width": 130 } },
   { selector: "node[kind != 'article']", style: { "font-weight": "bold" } },
+  { selector: "node.hub", style: { width: HUB_SIZE, height: HUB_SIZE, "background-opacity": 0.55 } },
   {
     selector: "node.stub",
     style: { "background-opacity": 0.45, "border-style": "dashed", "border-color": "#4c78a8", "border-width": 2 },
@@ -86,6 +81,7 @@ const STYLE = [
   { selector: "edge[kind = 'related']", style: { width: 2, "line-color": "#7b8794", "target-arrow-color": "#7b8794" } },
   { selector: "edge[kind = 'published_by']", style: { "line-color": "#f7b267", "target-arrow-color": "#f7b267" } },
   { selector: "edge[kind = 'tagged']", style: { "line-style": "dashed", "line-color": "#9ccf91", "target-arrow-color": "#9ccf91" } },
+  { selector: "edge.hub-edge", style: { opacity: 0.12, width: 1, "target-arrow-shape": "none" } },
   { selector: "edge:selected", style: { width: 4, "line-color": "#b279a2", "target-arrow-color": "#b279a2" } },
   { selector: ".faded", style: { opacity: 0.15, "text-opacity": 0 } },
   { selector: "node.picked", style: { "border-width": 5, "border-color": "#e45756" } },
@@ -145,10 +141,17 @@ export function addElements(cy, nodes, edges, { room = Infinity, anchor = null }
   return { added, skipped };
 }
 
-/** Lay the graph out: force-directed (cose) while small, concentric by degree beyond. */
+/**
+ * Lay the graph out: force-directed (cose) while small, concentric by degree beyond. Hubs
+ * (labels.js) other than the opened node stay out of the forces, which would pull every article
+ * onto them, and go in a row above the picture afterwards. The picture is then stretched
+ * to the canvas's shape, so a wide canvas is used across its width.
+ */
 export function layout(cy, { incremental = false } = {}) {
   const n = cy.nodes().length;
   if (n === 0) return;
+  const hubs = markHubs(cy).not(".center");
+  const laid = cy.elements().difference(hubs).difference(hubs.connectedEdges());
   let options;
   if (n <= 220) {
     options = {
@@ -157,7 +160,7 @@ export function layout(cy, { incremental = false } = {}) {
       randomize: !incremental,
       fit: true,
       padding: 40,
-      nodeDimensionsIncludeLabels: true,
+      nodeDimensionsIncludeLabels: false,
       nodeRepulsion: () => 400000,
       idealEdgeLength: () => 90,
       edgeElasticity: () => 100,
@@ -183,15 +186,52 @@ export function layout(cy, { incremental = false } = {}) {
       avoidOverlap: true,
     };
   }
-  cy.layout(options).run();
+  laid.layout(options).run();
+  placeHubs(cy, hubs, laid.nodes());
+  fillCanvas(cy);
   // cose is randomised and its overlap force is only a force: now and then (1 CI run in ~15)
-  // a pair still ends up stacked. A deterministic pass moves them apart; rings need none.
-  if (options.name === "cose" && separate(cy)) cy.fit(undefined, options.padding);
+  // a pair still ends up stacked, and hubs were put down without looking. A deterministic
+  // pass moves them apart.
+  separate(cy);
+  cy.fit(undefined, options.padding);
   // A handful of nodes would otherwise be blown up to fill the canvas.
   if (cy.zoom() > 1.4) {
     cy.zoom(1.4);
     cy.center();
   }
+}
+
+/** Hubs in a row above the rest of the picture, biggest first, their faint edges fanning out. */
+function placeHubs(cy, hubs, rest) {
+  if (hubs.empty()) return;
+  const box = rest.nonempty() ? rest.boundingBox({ includeLabels: false }) : { x1: 0, w: 0, y1: 0 };
+  const row = hubs.toArray().sort((a, b) => b.degree(false) - a.degree(false));
+  const step = Math.max(box.w / row.length, 160);
+  const start = box.x1 + box.w / 2 - (step * (row.length - 1)) / 2;
+  cy.batch(() => row.forEach((hub, i) => hub.position({ x: start + i * step, y: box.y1 - 80 })));
+}
+
+/**
+ * Stretch the node positions along the picture's short side (at most `most` times) until its
+ * shape is the canvas's: distances only grow, so nothing comes to overlap.
+ */
+export function fillCanvas(cy, { most = 4 } = {}) {
+  const nodes = cy.nodes();
+  if (nodes.length < 3 || !cy.width() || !cy.height()) return false;
+  const box = nodes.boundingBox({ includeLabels: false, includeOverlays: false });
+  if (!box.w || !box.h) return false;
+  const want = cy.width() / cy.height();
+  const have = box.w / box.h;
+  const sx = have < want ? Math.min(most, want / have) : 1;
+  const sy = have > want ? Math.min(most, have / want) : 1;
+  if (sx < 1.05 && sy < 1.05) return false;
+  const cx = (box.x1 + box.x2) / 2;
+  const cyy = (box.y1 + box.y2) / 2;
+  nodes.positions((node) => {
+    const p = node.position();
+    return { x: cx + (p.x - cx) * sx, y: cyy + (p.y - cyy) * sy };
+  });
+  return true;
 }
 
 const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));

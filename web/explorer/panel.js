@@ -4,13 +4,19 @@ import { append, clear, day, el, httpUrl, outsideImage, outsideLink } from "./do
 
 const KIND_NAMES = { Article: "Article", Provider: "Provider", Topic: "Topic" };
 
-function row(label, value) {
+function row(label, value, dataset = undefined) {
   if (value === null || value === undefined || value === "") return null;
-  return [el("dt", { text: label }), el("dd", {}, value)];
+  return [el("dt", { text: label }), el("dd", { dataset }, value)];
 }
 
 function counts(pairs) {
-  return el("dl", { class: "counts" }, pairs.map(([label, value]) => row(label, value)));
+  return el("dl", { class: "counts" }, pairs.map(([label, value, dataset]) => row(label, value, dataset)));
+}
+
+/** Refresh the shown node's "Neighbours on canvas" (`count(id)`), after the canvas changed. */
+export function updateNeighbours(panel, count) {
+  const cell = panel.querySelector("dd[data-neighbours-of]");
+  if (cell) cell.textContent = String(count(cell.dataset.neighboursOf));
 }
 
 /** A button that shows a node on the canvas (adds it when missing). */
@@ -47,7 +53,12 @@ function imageBlock(images) {
     title: "The image is loaded from the article's site only when you ask for it",
     onclick: () => {
       const img = outsideImage(image.url, "Article image");
-      if (img) clear(box).append(img);
+      if (!img) return;
+      // Offline, or refused by its site: a short note instead of a broken-image icon.
+      img.addEventListener("error", () => {
+        clear(box).append(el("p", { class: "muted small image-failed", text: `The image from ${host} could not be loaded (offline, or the site refused it).` }));
+      });
+      clear(box).append(img);
     },
   });
   box.append(button);
@@ -92,7 +103,7 @@ export function showNode(panel, node, { show, onCanvas = 0, onStory = null, onFi
       counts([
         ["Articles", node.articleCount],
         ["Degree", node.degree],
-        ["Neighbours on canvas", onCanvas],
+        ["Neighbours on canvas", onCanvas, { neighboursOf: node.id }],
       ]),
     );
     if (onFilter) {

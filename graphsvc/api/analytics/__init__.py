@@ -1,6 +1,6 @@
 """GraphQL types and root fields of graph analytics; resolvers call ``graph.analytics``.
 
-Every heavy result is computed once per snapshot on first use (graph/analytics/memo.py).
+Every heavy result is computed once per snapshot on first use (graph/memo.py).
 The Article and Provider fields in api/types.py reach these through ``strawberry.lazy``.
 """
 

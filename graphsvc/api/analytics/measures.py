@@ -7,11 +7,12 @@ from enum import Enum
 import strawberry
 
 from graphsvc.api.analytics.common import check_first, node_of
-from graphsvc.api.context import PublicError, encode_id
+from graphsvc.api.context import PublicError
 from graphsvc.api.types import ArticleFilter, Node, Provider, Topic, provider_node, topic_node
 from graphsvc.graph import queries
 from graphsvc.graph.analytics import centrality, cooccurrence, facets, providers
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import encode_id
 from graphsvc.model import NodeKind as ModelNodeKind
 
 

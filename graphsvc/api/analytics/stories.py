@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from enum import Enum
 from typing import Annotated
@@ -13,7 +11,7 @@ import strawberry
 from graphsvc.api import arguments as doc
 from graphsvc.api.analytics.common import check_first
 from graphsvc.api.arguments import After, PageFirst
-from graphsvc.api.context import Info, PublicError, encode_id
+from graphsvc.api.context import Info, PublicError
 from graphsvc.api.types import (
     Article,
     ArticleConnection,
@@ -33,6 +31,7 @@ from graphsvc.api.types import (
 from graphsvc.graph import queries
 from graphsvc.graph.analytics import stories
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import decode_id, encode_id, is_story
 
 
 @strawberry.enum(
@@ -165,11 +164,8 @@ def story_of(store: GraphStore, article: str) -> Story | None:
 
 def decode_story_id(story_id: str) -> str:
     """The story key inside an ID, or a PublicError saying the ID is malformed."""
-    try:
-        key = base64.urlsafe_b64decode((story_id + "=" * (-len(story_id) % 4)).encode()).decode()
-    except (ValueError, binascii.Error, UnicodeError):
-        key = ""
-    if not key.startswith(stories.STORY_PREFIX):
+    key = decode_id(story_id)
+    if key is None or not is_story(key):
         raise PublicError(f"malformed story ID {story_id[:60]!r}: pass a Story `id`")
     return key
 

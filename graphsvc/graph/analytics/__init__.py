@@ -1,7 +1,7 @@
 """Graph analytics: stories, trends, co-occurrence, centrality, facets and provider profiles.
 
 Pure functions of a GraphStore; each whole-graph result is computed once per snapshot, before
-the snapshot is served (precompute.py), and kept in ``store.cache`` (see memo.py).
+the snapshot is served (precompute.py), and kept in ``store.cache`` (see graph/memo.py).
 """
 
 from __future__ import annotations

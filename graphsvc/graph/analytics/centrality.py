@@ -22,11 +22,13 @@ import numpy as np
 
 from graphsvc.graph.analytics import compiled
 from graphsvc.graph.analytics.cooccurrence import CoKind, cooccurrence_graph
-from graphsvc.graph.analytics.memo import memoised
 from graphsvc.graph.analytics.providers import provider_links
 from graphsvc.graph.analytics.related import related_arrays, undirected_pairs
+from graphsvc.graph.memo import memoised
+from graphsvc.graph.nxraw import put_edge, put_undirected_edge
 from graphsvc.graph.store import GraphStore
-from graphsvc.model import NodeKind, kind_of
+from graphsvc.identity import kind_of
+from graphsvc.model import NodeKind
 
 #: Betweenness sources: at most this many, fewer where (nodes + edges) × sources would pass
 #: the budget, never fewer than the minimum; all nodes (exact) where that is no more.
@@ -71,11 +73,9 @@ def article_graph(store: GraphStore) -> nx.DiGraph:
     takes about a fifth of the memory of a dict per edge (DESIGN.md)."""
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(store.articles))
-    succ, pred = graph._adj, graph._pred
     for key in sorted(store.full_by_date):
         for target in store.related_out(key):
-            succ[key][target] = _EDGE
-            pred[target][key] = _EDGE
+            put_edge(graph, key, target, _EDGE)
     return graph
 
 
@@ -114,10 +114,8 @@ def _undirected(graph: nx.Graph) -> nx.Graph:
         return graph
     out = nx.Graph()
     out.add_nodes_from(graph)
-    adj = out._adj
     for u, v in graph.edges():
-        adj[u][v] = _EDGE
-        adj[v][u] = _EDGE
+        put_undirected_edge(out, u, v, _EDGE)
     return out
 
 

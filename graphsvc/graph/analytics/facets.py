@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from graphsvc.graph.analytics.memo import memoised_call
+from graphsvc.graph.memo import memoised_call
 from graphsvc.graph.queries import ArticleFilter, filter_articles
 from graphsvc.graph.store import GraphStore
 

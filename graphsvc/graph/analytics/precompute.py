@@ -4,7 +4,7 @@ A request only looks results up: ``warm`` fills the snapshot's memo with every a
 walks the whole graph: centralities of each node kind (betweenness included), stories and each
 article's story, provider links and topic mixes, co-occurrence baskets, the pair counts among
 the most frequent nodes and the default graphs, timelines and the default trending lists, the
-unfiltered facets, the count orders. ``graph/loading.py`` runs it when a store is built, in
+unfiltered facets, the count orders. ``graphsvc/corpus.py`` runs it when a store is built, in
 the same background thread, so a server swaps in only a complete snapshot.
 
 The costly results (centralities, the stories) are also written into snapshot files
@@ -27,7 +27,7 @@ from graphsvc.graph.analytics import (
     stories,
     trends,
 )
-from graphsvc.graph.analytics.memo import forget, install_memo, memo_value
+from graphsvc.graph.memo import forget, install_memo, memo_value
 from graphsvc.graph.queries import count_order
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import NodeKind

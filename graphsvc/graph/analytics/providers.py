@@ -13,8 +13,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from graphsvc.graph.analytics.memo import memoised
 from graphsvc.graph.analytics.related import related_arrays
+from graphsvc.graph.memo import memoised
 from graphsvc.graph.store import GraphStore
 
 

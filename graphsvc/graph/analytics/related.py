@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from graphsvc.graph.analytics.memo import memoised
+from graphsvc.graph.memo import memoised
 from graphsvc.graph.store import GraphStore
 
 MEMO_NAME = "related-arrays"

@@ -33,10 +33,11 @@ from types import MappingProxyType
 import networkx as nx
 import numpy as np
 
-from graphsvc.graph.analytics.memo import memoised, memoised_call
 from graphsvc.graph.analytics.related import related_arrays, undirected_pairs
+from graphsvc.graph.memo import memoised, memoised_call
 from graphsvc.graph.queries import ArticleFilter, SortKey, date_asc, date_desc, filter_articles
 from graphsvc.graph.store import GraphStore
+from graphsvc.identity import STORY_PREFIX
 
 #: Components with more articles than this are split by Louvain.
 MAX_COMPONENT = 100
@@ -44,7 +45,6 @@ MAX_COMPONENT = 100
 LOUVAIN_MAX_NODES = 20_000
 #: The seed of both: the same corpus always gives the same stories.
 SEED = 42
-STORY_PREFIX = "s:"
 #: The name the stories are kept under, per snapshot.
 MEMO_NAME = "stories"
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-from graphsvc.graph.analytics.memo import memoised, memoised_call
+from graphsvc.graph.memo import memoised, memoised_call
 from graphsvc.graph.queries import QueryError
 from graphsvc.graph.store import GraphStore
 

@@ -1,7 +1,9 @@
-"""A corpus folder to a GraphStore in one call, with the store itself cached between runs.
+"""Load a corpus: a folder to a GraphStore in one call, with the store itself cached between
+runs. The one place where ingest (files to records) meets graph (records to a store): the
+holder, the CLI and the exports all load through here.
 
 Every whole-graph analytic is computed here too, before the store is returned
-(analytics/precompute.py).
+(graph/analytics/precompute.py).
 The parse cache (ingest/cache.py) spares re-parsing unchanged files. On top of it, the store
 built from a corpus is kept as a snapshot (graph/snapshot.py) in the same cache folder, named
 by the corpus's fingerprint: every document's path, size and mtime, what the walk skipped, and
@@ -26,7 +28,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from graphsvc import __version__
-from graphsvc.graph import analytics
 from graphsvc.graph.build import BUILD_RULES, build_store, no_gc
 from graphsvc.graph.searching import index_path_for, keep_index_at
 from graphsvc.graph.snapshot import FORMAT as SNAPSHOT_FORMAT
@@ -34,6 +35,7 @@ from graphsvc.graph.snapshot import SnapshotError, read_snapshot, write_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.cache import cache_path_for
 from graphsvc.ingest.loader import MAX_FILE_BYTES, Progress, Scan, load_corpus, scan_corpus
+from graphsvc.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +58,14 @@ def load_store(
     max_file_bytes: int | None = None,
     progress: Progress | None = None,
     keep: bool = True,
+    analytics: bool = True,
 ) -> GraphStore:
     """Ingest a corpus folder and build its store (or read it back when nothing changed).
 
     ``keep=False`` does not write a newly built store for the next start (a server's reloads:
-    the write would delay the swap); a kept store that matches is still read."""
+    the write would delay the swap); a kept store that matches is still read.
+    ``analytics=False`` leaves the whole-graph analytics to their first use (a command that
+    only reports on the corpus; a store that is written still gets them)."""
     loaded = load_store_deferred(
         root,
         cache_dir=cache_dir,
@@ -68,6 +73,7 @@ def load_store(
         workers=workers,
         max_file_bytes=max_file_bytes,
         progress=progress,
+        analytics=analytics,
     )
     if keep:
         loaded.keep()
@@ -83,6 +89,7 @@ def load_store_deferred(
     max_file_bytes: int | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    analytics: bool = True,
 ) -> Loaded:
     """``load_store`` that leaves writing the kept store to the caller, for later (a server
     swaps the store in first: the write took 11 s at 100k documents); ``cancel`` stops a
@@ -92,7 +99,7 @@ def load_store_deferred(
     if kept is not None:
         remove_stale_writes(kept.parent)
     if kept is not None and kept.exists():
-        store = _read_kept(kept, scan)
+        store = _read_kept(kept, scan, analytics)
         if store is not None:
             keep_index_at(store, index_path_for(kept))
             if progress:
@@ -115,7 +122,10 @@ def load_store_deferred(
             root=str(root),
             sources=result.stats,
         )
-        analytics.warm(store)  # before anyone serves it: requests only look results up
+        if analytics:  # before anyone serves it: requests only look results up
+            from graphsvc.graph.analytics import warm  # NumPy, SciPy, igraph: when needed
+
+            warm(store)
     if kept is None:
         return Loaded(store, _nothing)
     path = kept
@@ -125,6 +135,23 @@ def load_store_deferred(
             keep_index_at(store, index_path_for(path))
 
     return Loaded(store, keep)
+
+
+def load_served(settings: Settings, *, cancel: threading.Event | None = None) -> Loaded:
+    """The store a server starts from: the pinned snapshot ``graphsvc build`` wrote (with its
+    search index beside it), or the corpus, loaded as ``load_store_deferred`` does."""
+    if settings.snapshot is not None:
+        store = read_snapshot(settings.snapshot)
+        keep_index_at(store, index_path_for(settings.snapshot))  # `graphsvc build` wrote it
+        return Loaded(store, _nothing)
+    return load_store_deferred(
+        settings.corpus,
+        cache_dir=settings.cache_dir,
+        use_cache=not settings.no_cache,
+        workers=settings.ingest_workers or None,
+        max_file_bytes=settings.max_file_bytes,
+        cancel=cancel,
+    )
 
 
 def _nothing() -> None:
@@ -172,10 +199,10 @@ def store_cache_path(scan: Scan, cache_dir: Path | None = None) -> Path:
     return parse_cache.with_name(f"{parse_cache.stem}-{name}{_SUFFIX}")
 
 
-def _read_kept(path: Path, scan: Scan) -> GraphStore | None:
+def _read_kept(path: Path, scan: Scan, analytics: bool = True) -> GraphStore | None:
     """The kept store, its report saying that nothing was parsed; None if it is unreadable."""
     try:
-        store = read_snapshot(path)
+        store = read_snapshot(path, analytics=analytics)
     except SnapshotError as exc:
         log.warning("ignoring the kept store (%s); building it again", exc)
         return None

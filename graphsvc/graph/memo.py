@@ -1,4 +1,6 @@
-"""Per-snapshot memoisation: each analytic is computed once, on first use, under a lock.
+"""Per-snapshot memoisation: each analytic (and every other per-snapshot value: the search
+index, the count orders, the playground's examples) is computed once, on first use, under a
+lock. The one way into ``store.cache``.
 
 A snapshot never changes, so a result stored in ``store.cache`` stays right for the
 snapshot's life and goes away with it when a reload swaps a new one in.
@@ -43,10 +45,13 @@ def install_memo(store: GraphStore, name: str, value: object) -> None:
         store.cache[f"analytics:{name}"] = value
 
 
-def forget(store: GraphStore, name: str) -> None:
-    """Drop what is kept under ``name`` (an intermediate no request needs)."""
+def forget(store: GraphStore, name: str, then: Callable[[], object] | None = None) -> None:
+    """Drop what is kept under ``name`` (an intermediate no request needs, a damaged index),
+    and run ``then`` before a new value can be computed (under the same lock)."""
     with _lock(store, name):
         store.cache.pop(f"analytics:{name}", None)
+        if then is not None:
+            then()
 
 
 def memoised(store: GraphStore, name: str, build: Callable[[GraphStore], T]) -> T:
