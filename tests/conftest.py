@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import NEWS, SEEDS, require
 
 from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
+from tests.support import NEWS, SEEDS, require
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import SEEDS, stop, wait_ready
+
+from tests.support import SEEDS, stop, wait_ready
 
 
 def run(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:

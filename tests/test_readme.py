@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 import strawberry
-from game_corpus import write_game_corpus
-from support import REPO, SEEDS
 
 from graphsvc.api.context import Context
 from graphsvc.api.schema import build_schema
 from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.web.examples import DEFAULT_QUERY, examples_for
+from tests.game_corpus import write_game_corpus
+from tests.support import REPO, SEEDS
 
 README = (REPO / "README.md").read_text()
 

@@ -10,13 +10,13 @@ from typing import Any
 import networkx as nx
 import pytest
 import strawberry
-from analytics_support import run
 
 from graphsvc.corpus import load_store
 from graphsvc.graph.analytics import centrality, stories, trends
 from graphsvc.graph.analytics.facets import facets
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.graph.store import GraphStore
+from tests.analytics.analytics_support import run
 
 
 def test_story_sizes_sum_to_the_assigned_articles(news_store: GraphStore) -> None:

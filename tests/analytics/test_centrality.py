@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 import strawberry
-from analytics_support import doc, key, make_store, run
 
 from graphsvc.graph.analytics import centrality, providers
 from graphsvc.graph.analytics.centrality import Centrality, central, rank_of, rank_scores
 from graphsvc.identity import provider_key, topic_key
 from graphsvc.model import NodeKind
+from tests.analytics.analytics_support import doc, key, make_store, run
 
 # a, c and d each list b: a star with b in the middle (b lists nothing: a dangling node).
 STAR = [doc("a", related=["b"]), doc("b"), doc("c", related=["b"]), doc("d", related=["b"])]

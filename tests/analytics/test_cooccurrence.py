@@ -9,7 +9,6 @@ from collections import Counter
 
 import pytest
 import strawberry
-from analytics_support import doc, make_store, run, run_error
 
 from graphsvc.api.context import encode_id
 from graphsvc.graph.analytics import cooccurrence, providers
@@ -24,6 +23,7 @@ from graphsvc.graph.analytics.cooccurrence import (
 )
 from graphsvc.graph.store import GraphStore
 from graphsvc.identity import provider_key, topic_key
+from tests.analytics.analytics_support import doc, make_store, run, run_error
 
 # Five baskets: {A,B}, {A,B,C}, {A}, {C}, {}. N = 5; n(A) = 3, n(B) = 2, n(C) = 2;
 # n(A,B) = 2, n(A,C) = 1, n(B,C) = 1.

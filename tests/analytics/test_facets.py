@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from analytics_support import doc, make_store, run
 
 from graphsvc.graph.analytics.facets import count_facets, facets
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.identity import provider_key, topic_key
+from tests.analytics.analytics_support import doc, make_store, run
 
 DOCS = [
     doc("a", when="2021-01-31T23:59:00Z", provider="p.org", topics=["X", "Y"]),

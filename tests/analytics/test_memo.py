@@ -6,10 +6,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from analytics_support import doc, make_store
-
 from graphsvc.graph import memo
 from graphsvc.graph.store import GraphStore
+from tests.analytics.analytics_support import doc, make_store
 
 
 def test_concurrent_first_calls_compute_once() -> None:

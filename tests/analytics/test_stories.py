@@ -6,12 +6,12 @@ import hashlib
 from datetime import UTC, datetime
 
 import strawberry
-from analytics_support import doc, key, make_store, run, run_error
 
 from graphsvc.api.context import encode_id
 from graphsvc.graph.analytics import stories
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.identity import provider_key, topic_key
+from tests.analytics.analytics_support import doc, key, make_store, run, run_error
 
 DOCS = [
     doc("a", when="2021-03-01T10:00:00Z", provider="p1.org", topics=["X", "Y"], related=["b"]),

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 import strawberry
-from analytics_support import doc, make_store, run, run_error
 
 from graphsvc.graph.analytics import trends
 from graphsvc.graph.queries import QueryError
 from graphsvc.identity import provider_key, topic_key
+from tests.analytics.analytics_support import doc, make_store, run, run_error
 
 TREND_DOCS = [
     doc("t1", when="2021-03-01T05:00:00Z", topics=["T"], provider="tp.org"),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from support import pyyaml_frontmatter
+from tests.support import pyyaml_frontmatter
 
 
 def canon(url: str) -> str:

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import paging
 import pytest
-from api_reference import Reference, read
-from support import DATA
+
+from tests.api import paging
+from tests.api.api_reference import Reference, read
+from tests.support import DATA
 
 ARTICLE_FIELDS = """
   id url title excerpt publishedAt type quality heat published isStub

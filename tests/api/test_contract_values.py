@@ -18,9 +18,10 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from api_reference import Edge, NodeId, Values, answered_article, expected_article, values
-from paging import walk
-from support import SEEDS
+
+from tests.api.api_reference import Edge, NodeId, Values, answered_article, expected_article, values
+from tests.api.paging import walk
+from tests.support import SEEDS
 
 ORDERS = ("PUBLISHED_AT_DESC", "PUBLISHED_AT_ASC", "QUALITY_DESC")
 MAX_ALIASES = 30  # the service's alias limit

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import strawberry
-from fastpath_operations import Operation, Values, collected, variables_for
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -42,6 +41,7 @@ from graphsvc.api.execution import FastExecutor
 from graphsvc.api.schema import build_schema
 from graphsvc.graph.store import GraphStore
 from graphsvc.web.examples import examples_for
+from tests.api.fastpath_operations import Operation, Values, collected, variables_for
 
 OPERATIONS = collected()
 

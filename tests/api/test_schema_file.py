@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from graphql import build_schema as parse_sdl
 from graphql.utilities import find_breaking_changes
-from support import REPO, SHARED, require
 
 from graphsvc.api.schema import SCHEMA_FILE, schema_sdl
+from tests.support import REPO, SHARED, require
 
 
 def test_committed_sdl_matches_the_code() -> None:

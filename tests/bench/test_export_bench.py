@@ -13,9 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from support import REPO
-
 from graphsvc.export import FORMATS
+from tests.support import REPO
 
 N = 300
 

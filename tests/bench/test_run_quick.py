@@ -15,7 +15,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import REPO, SHARED, require, run_harness
+
+from tests.support import REPO, SHARED, require, run_harness
 
 pytestmark = pytest.mark.corpus
 
@@ -25,10 +26,7 @@ SMALL = {"article", "topic_page", "lists"}
 
 def test_run_quick(tmp_path: Path) -> None:
     require((SHARED / "tools" / "wrk-post.lua").is_file(), f"no wrk script under {SHARED}/tools")
-    require(
-        shutil.which("wrk") is not None or shutil.which("apt-get") is not None,
-        "wrk is not installed (apt-get install wrk)",
-    )
+    require(shutil.which("wrk") is not None, "wrk is not installed: scripts/install.sh --dev")
     out, corpora = tmp_path / "out", tmp_path / "corpora"
     try:
         run = run_harness(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from export_expect import read_node_link
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -17,6 +16,7 @@ from graphsvc.export import BY_EXTENSION
 from graphsvc.export.select import MAX_DEPTH
 from graphsvc.graph.store import GraphStore
 from graphsvc.web.export import export_routes
+from tests.export.export_expect import read_node_link
 
 ARTICLES = """
 query($filter: ArticleFilter, $after: String) {

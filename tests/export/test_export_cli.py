@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from export_expect import read_any, read_graphml, store_truth
-from support import REPO, SEEDS
 
 from graphsvc.export import SelectionSpec, select
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.graph.store import GraphStore
+from tests.export.export_expect import read_any, read_graphml, store_truth
+from tests.support import REPO, SEEDS
 
 
 def graphsvc(*args: str, cache: Path) -> subprocess.CompletedProcess[bytes]:

@@ -8,11 +8,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from export_expect import export_bytes
-from support import REPO, require
-
 from graphsvc.export import select
 from graphsvc.graph.store import GraphStore
+from tests.export.export_expect import export_bytes
+from tests.support import REPO, require
 
 CYTOSCAPE = REPO / "web" / "node_modules" / "cytoscape"
 

@@ -11,13 +11,13 @@ import zipfile
 from typing import Any
 
 import pytest
-from export_expect import export_bytes, read_graphml, read_neo4j_zip
 
 from graphsvc.export import SelectionSpec, select
 from graphsvc.export.jsonld import document_loader
 from graphsvc.export.neo4j import NODE_FILES, RELATIONSHIP_FILES, import_command
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.graph.store import GraphStore
+from tests.export.export_expect import export_bytes, read_graphml, read_neo4j_zip
 
 # neo4j-admin's header grammar: `name:type`, a bare name (a string property), or a special
 # field with an optional name (`id:ID`, `:LABEL`, `:START_ID`, `:END_ID`, `:TYPE`).
@@ -142,7 +142,7 @@ def test_xml_survives_hostile_text(seeds_store: GraphStore) -> None:
     store = dataclasses.replace(seeds_store, articles=articles)
     graph = read_graphml(export_bytes(select(store), "graphml"))
     assert graph.nodes[key]["title"] == nasty.replace("\x01", "\ufffd")
-    from export_expect import read_gexf
+    from tests.export.export_expect import read_gexf
 
     gexf = read_gexf(export_bytes(select(store), "gexf"))
     assert gexf.nodes[key]["label"] == nasty.replace("\x01", "\ufffd")

@@ -7,13 +7,19 @@ import json
 import zipfile
 
 import pytest
-from export_expect import read_any, read_gexf, read_graphml, read_node_link, store_truth
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from graphsvc.export import FORMATS
 from graphsvc.graph.store import GraphStore
 from graphsvc.web.export import export_routes
+from tests.export.export_expect import (
+    read_any,
+    read_gexf,
+    read_graphml,
+    read_node_link,
+    store_truth,
+)
 
 
 def client_for(store: GraphStore) -> TestClient:

@@ -7,7 +7,13 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from export_expect import (
+
+from graphsvc.export import FORMATS, select
+from graphsvc.export.cytoscape import edge_id
+from graphsvc.export.gexf import COLORS
+from graphsvc.graph.store import GraphStore
+from graphsvc.model import EdgeKind
+from tests.export.export_expect import (
     edge_ids,
     export_bytes,
     from_jsonld,
@@ -18,12 +24,6 @@ from export_expect import (
     restrict,
     store_truth,
 )
-
-from graphsvc.export import FORMATS, select
-from graphsvc.export.cytoscape import edge_id
-from graphsvc.export.gexf import COLORS
-from graphsvc.graph.store import GraphStore
-from graphsvc.model import EdgeKind
 
 pytestmark = pytest.mark.corpus
 

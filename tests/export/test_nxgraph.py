@@ -9,7 +9,6 @@ from pathlib import Path
 import networkx as nx
 import pytest
 import strawberry
-from support import NEWS, SEEDS
 
 from graphsvc.api.context import Context, encode_id
 from graphsvc.api.schema import build_schema
@@ -19,6 +18,7 @@ from graphsvc.export.nxgraph import load_networkx, to_networkx
 from graphsvc.graph.snapshot import write_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import EdgeKind
+from tests.support import NEWS, SEEDS
 
 
 def query(schema: strawberry.Schema, store: GraphStore, text: str) -> dict:

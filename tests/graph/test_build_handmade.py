@@ -11,11 +11,11 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from support import DATA, SEEDS
 
 from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.identity import article_key, provider_key, topic_key
+from tests.support import DATA, SEEDS
 
 CASES = {
     "basic": DATA / "basic",

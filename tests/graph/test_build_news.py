@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from support import pyyaml_frontmatter
-
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.documents import HANDLER
+from tests.support import pyyaml_frontmatter
 
 
 def test_worked_example_counts(news_store: GraphStore) -> None:

@@ -9,12 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import SEEDS
-from test_snapshot import assert_identical
 
 from graphsvc import corpus as loading
 from graphsvc.corpus import load_store
 from graphsvc.graph.searching import search
+from tests.graph.test_snapshot import assert_identical
+from tests.support import SEEDS
 
 
 def kept_files(cache: Path) -> list[Path]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import SEEDS
 
 from graphsvc.corpus import load_store
 from graphsvc.graph import analytics, memo
@@ -25,6 +24,7 @@ from graphsvc.graph.snapshot import MAGIC, SnapshotError, read_snapshot, write_s
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.loader import load_corpus
 from graphsvc.model import NodeKind
+from tests.support import SEEDS
 
 #: Every whole-graph analytic, by the memo name it is kept under.
 WHOLE_GRAPH = [

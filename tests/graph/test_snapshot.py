@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import SEEDS, rewrite_section
 from typer.testing import CliRunner
 
 from graphsvc.api.context import Context, encode_id
@@ -28,6 +27,7 @@ from graphsvc.graph.snapshot import (
 )
 from graphsvc.graph.store import GraphStore, summarize
 from graphsvc.model import NodeKind
+from tests.support import SEEDS, rewrite_section
 
 
 def assert_identical(a: GraphStore, b: GraphStore) -> None:

@@ -9,9 +9,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from support import SEEDS
-
 from graphsvc.corpus import load_store
+from tests.support import SEEDS
 
 
 def test_stale_writes_are_removed_at_start(tmp_path: Path) -> None:

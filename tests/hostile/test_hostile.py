@@ -17,13 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import generate as hostile
 import httpx
 import pytest
-from support import NEWS, require, stop
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from server import corpus_settings, free_port, running_server, wait_ready
+from tests.hostile import generate as hostile
+from tests.support import NEWS, require, stop
+from tests.web.server import announced_port, corpus_settings, running_server, wait_ready
 
 pytestmark = pytest.mark.corpus
 
@@ -236,9 +235,8 @@ def test_the_service_serves_the_hostile_corpus(
             hits = server.query(
                 "query($q: String!) { search(query: $q, first: 5) { score } }", q=text
             )
-            assert "errors" not in hits or all(
-                "internal" not in e["message"].lower() for e in hits["errors"]
-            )
+            assert "errors" not in hits, (text, hits["errors"])
+            assert isinstance(hits["data"]["search"], list), hits
 
 
 def test_integer_fields_outside_32_bits_serve_without_errors(
@@ -353,17 +351,7 @@ def test_server_survives_a_crashing_file_added_on_reload(tmp_path: Path) -> None
         b.doc(
             f"{i}.md", f"title: Good {i}\nwebUrl: {hostile.HOST}/good/{i}\n", hostile.LOAD, "good"
         )
-    port = free_port()
-    args = [
-        "-m",
-        "graphsvc",
-        "serve",
-        str(root),
-        "--port",
-        str(port),
-        "--cache-dir",
-        str(tmp_path / "c"),
-    ]
+    args = ["-m", "graphsvc", "serve", str(root), "--port", "0", "--cache-dir", str(tmp_path / "c")]
     with (tmp_path / "server.log").open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, *args],
@@ -373,7 +361,7 @@ def test_server_survives_a_crashing_file_added_on_reload(tmp_path: Path) -> None
             env=LIMITED_ENV,
         )
         try:
-            url = f"http://127.0.0.1:{port}"
+            url = f"http://127.0.0.1:{announced_port(proc, tmp_path / 'server.log', 120)}"
             wait_ready(url, 120, watching=True)
             hostile.write_known_bug(b, "deep_block_sequence")
             deadline = time.monotonic() + 90

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_loader import doc, write
 
 from graphsvc.ingest.cache import RESERVE_BYTES, cache_path_for
 from graphsvc.ingest.loader import load_corpus
+from tests.ingest.test_loader import doc, write
 
 
 def small_corpus(root: Path, n: int = 5) -> Path:

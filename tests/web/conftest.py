@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser import CHROMIUM_ARGS
-from server import Server, corpus_settings, running_server
-from support import SEEDS, require
+
+from tests.support import SEEDS, require
+from tests.web.browser import CHROMIUM_ARGS
+from tests.web.server import Server, corpus_settings, running_server
 
 
 @pytest.fixture(scope="module")

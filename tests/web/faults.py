@@ -17,25 +17,26 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from server import Server, free_port
-from support import SEEDS, stop_session
+
+from tests.support import SEEDS, stop_session
+from tests.web.server import Server, announced_port
 
 
 @contextmanager
 def serve(*args: str, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """`python -m graphsvc serve ARGS` on a free port, in a new session, not waited for; its
-    whole session is stopped at the end."""
-    port = free_port()
+    """`python -m graphsvc serve ARGS --port 0` in a new session, once it announces the port it
+    bound (the graph may still be loading); its whole session is stopped at the end."""
     log = Path(tempfile.mkstemp(prefix="graphsvc-faults-", suffix=".log")[1])
     with log.open("w") as sink:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "graphsvc", "serve", *args, "--port", str(port)],
+            [sys.executable, "-m", "graphsvc", "serve", *args, "--port", "0"],
             stdout=sink,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
             start_new_session=True,
         )
     try:
+        port = announced_port(proc, log, 120)
         yield Server(url=f"http://127.0.0.1:{port}", process=proc, log=log)
     finally:
         if proc.poll() is None:

@@ -13,8 +13,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from server import Server
-from support import REPO, SHARED, require
+from tests.support import REPO, SHARED, require
+from tests.web.server import Server
 
 AUDIT_DIR = REPO / "tests" / "audit"
 AUDIT_SCRIPT = SHARED / "tools" / "graphql-http-audit.mjs"

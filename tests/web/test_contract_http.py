@@ -7,38 +7,22 @@ field is checked against the independent PyYAML reading of the corpus (tests/api
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import strawberry
 from graphql import build_schema as build_sdl
-from server import Server
-from support import SEEDS, SHARED
 
 from graphsvc.api.context import Context
 from graphsvc.api.schema import build_schema
+from tests.api import api_reference
+from tests.support import SEEDS, SHARED
+from tests.web.server import Server
 
-
-def _reference() -> Any:
-    """tests/api/api_reference.py (not on sys.path when only tests/web is collected)."""
-    if "api_reference" not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "api" / "api_reference.py"
-        spec = importlib.util.spec_from_file_location("api_reference", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["api_reference"] = module  # dataclasses look their module up here
-        spec.loader.exec_module(module)
-    return sys.modules["api_reference"]
-
-
-api_reference = _reference()
 ARTICLE_FIELDS = """id url title excerpt publishedAt type quality heat published isStub
   provider { id name domain articleCount } topics { id name articleCount }
   images { url width height }"""

@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 from graphql import NonNullTypeNode, OperationDefinitionNode, parse
-from server import Server
+
+from tests.web.server import Server
 
 #: Values for the examples' required variables, by variable name (none needs one today).
 REQUIRED_VARIABLES: dict[str, Any] = {}

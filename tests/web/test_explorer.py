@@ -19,14 +19,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
-from browser import Watch, click_node
-from server import Server, corpus_settings, running_server
-from support import REPO, SEEDS, require
 
 from graphsvc.api.context import encode_id
 from graphsvc.web import graphiql
 from graphsvc.web.explorer import EXPLORER_FILES, LIBRARY_URL, missing_files
 from graphsvc.web.graphiql import ASSETS_ENV_VAR, INSTALL_HINT
+from tests.support import REPO, SEEDS, require
+from tests.web.browser import Watch, click_node
+from tests.web.server import Server, corpus_settings, running_server
 
 ARTIFACTS = REPO / "artifacts"
 

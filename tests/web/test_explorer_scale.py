@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import Watch, click_node
-from server import Server, corpus_settings, running_server
-from support import REPO, require
 
 from graphsvc.web.explorer import missing_files
 from graphsvc.web.graphiql import INSTALL_HINT
+from tests.support import REPO, require
+from tests.web.browser import Watch, click_node
+from tests.web.server import Server, corpus_settings, running_server
 
 pytestmark = [pytest.mark.corpus, pytest.mark.browser]
 

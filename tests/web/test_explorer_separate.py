@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser import Watch
-from server import Server
-from support import require
 
 from graphsvc.web.explorer import missing_files
 from graphsvc.web.graphiql import INSTALL_HINT
+from tests.support import require
+from tests.web.browser import Watch
+from tests.web.server import Server
 
 pytestmark = pytest.mark.browser
 

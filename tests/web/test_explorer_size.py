@@ -19,12 +19,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser import Watch, click_node, node_point
-from server import Server, corpus_settings, running_server
-from support import REPO, require
 
 from graphsvc.web.explorer import missing_files
 from graphsvc.web.graphiql import INSTALL_HINT
+from tests.support import REPO, require
+from tests.web.browser import Watch, click_node, node_point
+from tests.web.server import Server, corpus_settings, running_server
 
 pytestmark = [pytest.mark.browser]
 

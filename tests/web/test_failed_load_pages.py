@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from faults import settled, until
-from server import Server, corpus_settings, uvicorn_thread
 
 from graphsvc.web.app import create_app
+from tests.web.faults import settled, until
+from tests.web.server import Server, corpus_settings, uvicorn_thread
 
 WAIT = 20
 

@@ -12,14 +12,14 @@ from array import array
 from pathlib import Path
 
 import httpx
-from faults import copy_seeds, post, readyz, serve, settled, until
-from server import Server, corpus_settings, uvicorn_thread
-from support import rewrite_section
 
 from graphsvc.corpus import load_store
 from graphsvc.graph.snapshot import write_snapshot
 from graphsvc.ingest.cache import cache_path_for
 from graphsvc.web.app import create_app
+from tests.support import rewrite_section
+from tests.web.faults import copy_seeds, post, readyz, serve, settled, until
+from tests.web.server import Server, corpus_settings, uvicorn_thread
 
 
 def test_a_damaged_cache_row_is_parsed_again(tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from faults import post, serve, settled, until
-from server import Server
+
+from tests.web.faults import post, serve, settled, until
+from tests.web.server import Server
 
 QUERIES = ["security", "ai", "kube", "cloud computing", "data", "microsoft azure"]
 SEARCH = "{ search(query: %s, first: %d) { score node { ... on Article { url } } } }"

@@ -10,7 +10,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from faults import serve, session, until
+
+from tests.web.faults import serve, session, until
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])

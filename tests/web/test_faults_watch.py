@@ -7,8 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
-from faults import copy_seeds, post, readyz, serve, until
-from server import Server
+from tests.web.faults import copy_seeds, post, readyz, serve, until
+from tests.web.server import Server
 
 FIND = '{ search(query: "%s") { node { ... on Article { title } } } }'
 

@@ -4,7 +4,8 @@ it (HTTP 200, `data: null`), never a 500 and never a silent `totalCount: 0`."""
 from __future__ import annotations
 
 import pytest
-from server import Server
+
+from tests.web.server import Server
 
 
 @pytest.mark.parametrize(

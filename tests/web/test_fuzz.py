@@ -27,8 +27,9 @@ from typing import Any
 
 import httpx
 import pytest
-from server import Server, corpus_settings, running_server
-from support import IN_CI, NEWS, require
+
+from tests.support import IN_CI, NEWS, require
+from tests.web.server import Server, corpus_settings, running_server
 
 pytestmark = pytest.mark.corpus
 

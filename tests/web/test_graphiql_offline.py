@@ -11,9 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -22,8 +19,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import strawberry
-import uvicorn
-from browser import LOCAL_HOSTS
 from starlette.applications import Starlette
 from starlette.routing import Route, WebSocketRoute
 
@@ -37,6 +32,8 @@ from graphsvc.web.graphiql import (
     graphiql_html,
     missing_assets,
 )
+from tests.web.browser import LOCAL_HOSTS
+from tests.web.server import uvicorn_thread
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "artifacts" / "playground.png"
@@ -95,25 +92,8 @@ def make_app() -> Starlette:
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """A real uvicorn server on a free loopback port, in a background thread."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(make_app(), log_level="warning", lifespan="off")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with uvicorn_thread(make_app(), timeout=15) as url:
+        yield url
 
 
 def http_get(url: str, accept: str = "*/*") -> tuple[int, dict[str, str], bytes]:

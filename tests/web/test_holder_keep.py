@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import SEEDS
 
 from graphsvc import corpus as loading
 from graphsvc.settings import Settings
 from graphsvc.web.holder import StoreHolder
+from tests.support import SEEDS
 
 
 def test_the_store_is_kept_after_it_is_swapped_in(

@@ -16,8 +16,9 @@ from contextlib import ExitStack, suppress
 
 import httpx
 import pytest
-from server import Server, serve_process
-from support import SEEDS
+
+from tests.support import SEEDS
+from tests.web.server import Server, serve_process
 
 #: A hang guard, not a timing assertion: how long a socket waits for the server's answer.
 HANG_GUARD_SECONDS = 30.0

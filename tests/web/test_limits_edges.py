@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from server import Server
-from support import require
 
 from graphsvc.web.graphiql import missing_assets
+from tests.support import require
+from tests.web.server import Server
 
 EDGE_DATES = {
     "after": "0001-01-01T00:00:00+01:00",  # in year 0 in UTC

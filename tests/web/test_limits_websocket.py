@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from server import Server, serve_process
-from support import SEEDS
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.support import SEEDS
+from tests.web.server import Server, serve_process
 
 #: Hang guard for each WebSocket exchange (not a timing assertion).
 GUARD_SECONDS = 30.0

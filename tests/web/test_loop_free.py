@@ -15,8 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from server import serve_process
-from support import NEWS, require
+
+from tests.support import NEWS, require
+from tests.web.server import serve_process
 
 pytestmark = pytest.mark.corpus
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from server import Server, corpus_settings, running_server, serve_process
-from support import SEEDS, wait_ready
 from websockets.asyncio.client import connect
+
+from tests.support import SEEDS, wait_ready
+from tests.web.server import Server, corpus_settings, running_server, serve_process
 
 GUARD_SECONDS = 60.0
 STATS = "{ stats { articles } }"

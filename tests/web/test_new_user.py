@@ -27,11 +27,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from browser import LOCAL_HOSTS
-from server import free_port
-from support import REPO, require
 
 from graphsvc.web.graphiql import INSTALL_HINT, missing_assets
+from tests.support import REPO, require
+from tests.web.browser import LOCAL_HOSTS
+from tests.web.server import free_port
 
 README = REPO / "README.md"
 ARTIFACTS = REPO / "artifacts"

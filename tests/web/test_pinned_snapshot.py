@@ -11,12 +11,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from support import SEEDS
-
 from graphsvc.corpus import load_store
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
 from graphsvc.web.holder import StoreHolder
+from tests.support import SEEDS
 
 QUERY = json.dumps({"query": "{ stats { articles } }"}).encode()
 

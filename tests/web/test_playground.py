@@ -20,14 +20,14 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
-from browser import LOCAL_HOSTS
-from game_corpus import write_game_corpus
-from server import Server, corpus_settings, running_server
-from support import REPO, require
 
 from graphsvc.graph.store import GraphStore
 from graphsvc.web.examples import DEFAULT_QUERY, SEARCH_NAME, examples_for
 from graphsvc.web.graphiql import ASSETS, INSTALL_HINT, missing_assets
+from tests.game_corpus import write_game_corpus
+from tests.support import REPO, require
+from tests.web.browser import LOCAL_HOSTS
+from tests.web.server import Server, corpus_settings, running_server
 
 ARTIFACTS = REPO / "artifacts"
 SCREENSHOT_DEFAULT = ARTIFACTS / "playground-real.png"

@@ -19,8 +19,9 @@ from typing import Any
 
 import httpx
 import pytest
-from server import Server, corpus_settings, running_server
-from support import SEEDS
+
+from tests.support import SEEDS
+from tests.web.server import Server, corpus_settings, running_server
 
 VISIBLE_WITHIN = 10.0  # seconds a change may take to show up in queries
 STREAM_QUERY = (

@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 
 import httpx
-from server import corpus_settings, running_server
-from support import SEEDS
+
+from tests.support import SEEDS
+from tests.web.server import corpus_settings, running_server
 
 QUERY = "{ stats { articles version } topics(first: 3) { edges { node { name } } } }"
 

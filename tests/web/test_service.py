@@ -7,8 +7,9 @@ import time
 from pathlib import Path
 
 import httpx
-from server import corpus_settings, running_server, serve_process
-from support import SEEDS
+
+from tests.support import SEEDS
+from tests.web.server import corpus_settings, running_server, serve_process
 
 
 def test_health_and_readiness(seeds_server) -> None:  # type: ignore[no-untyped-def]

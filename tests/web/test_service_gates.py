@@ -22,14 +22,14 @@ from typing import Any
 
 import httpx
 import pytest
-from server import corpus_settings, uvicorn_thread
-from support import SEEDS, require, wait_ready
 
 from graphsvc.corpus import load_store
 from graphsvc.graph.store import GraphStore
 from graphsvc.web.app import create_app
 from graphsvc.web.holder import StoreHolder
 from graphsvc.web.http import LOADING_MESSAGE
+from tests.support import SEEDS, require, wait_ready
+from tests.web.server import corpus_settings, uvicorn_thread
 
 STATS = "{ stats { articles } }"
 SEED_ARTICLES = 21

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from server import Server, corpus_settings, running_server
-from support import SEEDS, require
+
+from tests.support import SEEDS, require
+from tests.web.server import Server, corpus_settings, running_server
 
 gql: Any = None
 WebsocketsTransport: Any = None
@@ -78,6 +79,7 @@ DATABASES = document(
     "subscribed-databases-story", "A Databases story nobody filtered for", "Databases"
 )
 SENTINEL = document("subscribed-second-security-story", "A second Security story", "Security")
+LAST = document("subscribed-last-security-story", "A last Security story", "Security")
 
 
 def add(corpus: Path, scratch: Path, doc: Doc) -> None:
@@ -212,8 +214,13 @@ def test_graph_changed_and_articles_added(live: tuple[Server, Path, Path]) -> No
             )
             second = await added.next("articlesAdded for the second Security document")
             assert second == {"articlesAdded": {"title": SENTINEL.title, "url": SENTINEL.url}}
-            await asyncio.sleep(0.5)
-            assert added.events.empty() and changed.events.empty()
+            # Nothing else came after it: one last Security document is the very next event on
+            # both subscriptions (a barrier, where waiting a while would prove nothing).
+            add(corpus, scratch, LAST)
+            [closing] = await changes_until(changed, SEED_ARTICLES + 4)
+            assert closing["previousVersion"] == last["version"], closing
+            third = await added.next("articlesAdded for the last Security document")
+            assert third == {"articlesAdded": {"title": LAST.title, "url": LAST.url}}
 
     asyncio.run(asyncio.wait_for(scenario(), 90))
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from server import corpus_settings, running_server
-from support import SEEDS
+
+from tests.support import SEEDS
+from tests.web.server import corpus_settings, running_server
 
 sdk = pytest.importorskip("opentelemetry.sdk.trace")
 from opentelemetry import trace  # noqa: E402
