@@ -21,7 +21,8 @@ def say(message: str) -> None:
 
 
 def write_result(out: Path, prefix: str, record: dict[str, Any]) -> Path:
-    """Write ``record`` as ``out/PREFIX-YYYYmmdd-HHMMSS.json``; its path."""
+    """Write ``record`` into the folder ``out``, named by the prefix and the time (UTC) as
+    PREFIX-YYYYmmdd-HHMMSS (a JSON file); return its path."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{prefix}-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(record, indent=1, default=str))
