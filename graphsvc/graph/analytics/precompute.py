@@ -49,7 +49,7 @@ def warm(store: GraphStore) -> GraphStore:
     stories.stories(store)
     trends.timelines(store)
     providers.provider_links(store)
-    providers.topic_mix(store, "", first=0)
+    providers.topic_mixes(store)
     for co in cooccurrence.CoKind:
         cooccurrence.top_pairs(store, co)
         cooccurrence.cooccurrence_graph(store, co)

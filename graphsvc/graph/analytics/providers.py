@@ -78,6 +78,11 @@ def build_topic_mix(store: GraphStore) -> Mapping[str, tuple[Share, ...]]:
     return MappingProxyType(mix)
 
 
+def topic_mixes(store: GraphStore) -> Mapping[str, tuple[Share, ...]]:
+    """Every provider's topic mix (counted once per snapshot)."""
+    return memoised(store, "topic-mix", build_topic_mix)
+
+
 def topic_mix(store: GraphStore, provider: str, first: int = 10) -> list[Share]:
     """A provider's topics with the share of its full articles that carry each."""
-    return list(memoised(store, "topic-mix", build_topic_mix).get(provider, ())[:first])
+    return list(topic_mixes(store).get(provider, ())[:first])
