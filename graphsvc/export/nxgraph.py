@@ -93,7 +93,11 @@ def load_networkx(
     ``/export/...`` do; ``story`` takes a story, alone). A bad option raises SelectionError
     naming it."""
     path = Path(source)
-    store = read_snapshot(path) if path.is_file() else load_store(path, cache_dir=cache_dir)
+    # No analytics up front: a story, the one that needs some, finds the stories on first use.
+    if path.is_file():
+        store = read_snapshot(path, analytics=False)
+    else:
+        store = load_store(path, cache_dir=cache_dir, analytics=False)
     if story is not None:
         return to_networkx(store, story_selection(store, story))
     spec = parse_spec(
