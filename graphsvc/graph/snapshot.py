@@ -265,13 +265,13 @@ def _analytics(
         NodeKind.PROVIDER: providers,
         NodeKind.TOPIC: topics,
     }
+    numbers = {kind: {r.key: i for i, r in enumerate(rs)} for kind, rs in records.items()}
     names = []
     for (kind, how), ranking in found.rankings.items():
         name = f"{kind.value}:{how.value}"
         names.append([kind.value, how.value, name])
-        scores = ranking.scores
+        scores, number = ranking.scores, numbers[kind]
         yield f"score:{name}", array("d", (scores.get(r.key, math.nan) for r in records[kind]))
-        number = {r.key: i for i, r in enumerate(records[kind])}
         yield f"order:{name}", array("I", (number[k] for k in ranking.order))
     told = [
         [[index[k] for k in story.members], index[story.representative]]
