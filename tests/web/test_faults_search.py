@@ -59,17 +59,23 @@ def built(news_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
         return snapshot, results(server)
 
 
+def copy_built(original: Path, folder: Path) -> tuple[Path, Path]:
+    """A copy of the built snapshot and its kept search index, to damage; their paths."""
+    snapshot = folder / original.name
+    snapshot.write_bytes(original.read_bytes())
+    index = folder / f"{original.name}.search"
+    index.mkdir()
+    for file in original.with_name(index.name).iterdir():
+        (index / file.name).write_bytes(file.read_bytes())
+    return snapshot, index
+
+
 @pytest.mark.parametrize("kind", ["idx", "term", "fieldnorm"])
 def test_a_damaged_kept_index_is_built_again(
     built: tuple[Path, list[Any]], tmp_path: Path, kind: str
 ) -> None:
     original, expected = built
-    snapshot = tmp_path / "news.snap"
-    snapshot.write_bytes(original.read_bytes())
-    index = tmp_path / "news.snap.search"
-    index.mkdir()
-    for file in original.with_name("news.snap.search").iterdir():
-        (index / file.name).write_bytes(file.read_bytes())
+    snapshot, index = copy_built(original, tmp_path)
     (segment,) = index.glob(f"*.{kind}")
     damage(segment, random.Random(17))
     damaged = segment.read_bytes()
@@ -85,12 +91,7 @@ def test_a_panic_under_a_running_server_is_a_graphql_error(
     built: tuple[Path, list[Any]], tmp_path: Path
 ) -> None:
     original, expected = built
-    snapshot = tmp_path / "news.snap"
-    snapshot.write_bytes(original.read_bytes())
-    index = tmp_path / "news.snap.search"
-    index.mkdir()
-    for file in original.with_name("news.snap.search").iterdir():
-        (index / file.name).write_bytes(file.read_bytes())
+    snapshot, index = copy_built(original, tmp_path)
 
     with serve("--snapshot", str(snapshot)) as server:
         assert until("ready", settled(server), server).status_code == 200

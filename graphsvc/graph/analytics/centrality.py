@@ -171,18 +171,13 @@ def article_degrees(store: GraphStore) -> dict[str, float]:
     return dict(zip(found.nodes, (degree * scale).tolist(), strict=True))
 
 
-def article_arrays(store: GraphStore) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-    """``article_graph``'s nodes and RELATED edges as arrays of node numbers."""
-    found = related_arrays(store)
-    return found.nodes, found.src, found.dst
-
-
 def scores_of(store: GraphStore, kind: NodeKind, how: Centrality) -> dict[str, float]:
     """Scores of every node of a kind by a measure."""
     if kind is NodeKind.ARTICLE and how is Centrality.DEGREE:
         return article_degrees(store)  # no copy of the RELATED graph needed
     if kind is NodeKind.ARTICLE:
-        nodes, src, dst = article_arrays(store)
+        found = related_arrays(store)  # article_graph's nodes and edges, as numbers
+        nodes, src, dst = found.nodes, found.src, found.dst
         if how is Centrality.PAGERANK:
             scores = compiled.pagerank_arrays(len(nodes), src, dst)
         else:
