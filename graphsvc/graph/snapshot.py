@@ -1,22 +1,28 @@
 """Snapshots: a GraphStore written to one file and read back in seconds (``graphsvc build``).
 
-A safe, versioned format, no pickle: the first line names the format version; sections of JSON
-records or little-endian uint32 arrays (optionally zlib-compressed) follow; a JSON trailer lists
-each section with its length and SHA-256. Reading checks all of it before use, and raises
-``SnapshotError`` (a GraphsvcError) with the reason on any mismatch, so a truncated or edited
-file never yields a half-built store.
+A safe, versioned format, no pickle: the first line names the format version; sections of JSON,
+little-endian arrays (uint8, uint32, uint64, float64) or a heap of article records follow, each
+at an offset that is a multiple of 8; a JSON trailer lists each section with its length and
+SHA-256. Reading checks all of it before use, and raises ``SnapshotError`` (a GraphsvcError) with
+the reason on any mismatch, so a truncated or edited file never yields a half-built store.
 
-The store read back is equal to the one written (records, indexes, report, version) and keeps
-build.py's memory layout: one shared attribute dict per node kind and per edge kind, and every
-successor and predecessor dict in its original order (RELATED edges in rank order). Strings are
-shared where the builder copies them (an article's key is its node key), so a read store is a
-little smaller than a built one. ``loaded_at`` is the time of reading, as after an ingest.
+The file is read in place (``mmap``): the adjacency (CSR rows by entity number, in build.py's
+insertion order, so RELATED rows are in rank order) and the article records stay in the file,
+and graph/mapped.py serves them as a ``networkx.DiGraph`` and a mapping of articles. Workers that
+map one file share its pages. Reading checks the arrays' shapes and bounds, not each record; a
+record is covered by its section's checksum, and ``verify_snapshot`` decodes every one.
+Compressed files (``compress=True``) are inflated into memory instead.
+
+The store read back is equal to the one written (records, indexes, report, version), with
+build.py's shared attribute dicts, every successor and predecessor row in its original order,
+and an article's key as its node key. ``loaded_at`` is the time of reading, as after an ingest.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import mmap
 import os
 import sys
 import zlib
@@ -24,24 +30,23 @@ from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any
 
-import networkx as nx
+import numpy as np
 import orjson
 
 from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
-from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS, no_gc
+from graphsvc.graph.build import EDGE_ATTRS, no_gc
+from graphsvc.graph.mapped import MappedArticles, MappedDiGraph, NodeTable, article_record
 from graphsvc.graph.nxraw import node_dicts, pred_dicts, succ_dicts
 from graphsvc.graph.store import GraphStore
 from graphsvc.identity import article_key, kind_of
 from graphsvc.model import (
     Article,
     EdgeKind,
-    Image,
     IngestReport,
     NodeKind,
     Problem,
@@ -51,7 +56,8 @@ from graphsvc.model import (
 
 #: Bump when the layout of a snapshot changes; older files are then refused with a clear error.
 #: 2: the costly analytics (centralities, the story partition) are kept in the file.
-FORMAT = 2
+#: 3: read in place: sections 8-byte aligned, CSR rows by entity number, a record heap.
+FORMAT = 3
 MAGIC = b"GRAPHSVC-SNAPSHOT "
 _TRAILER_SIZE = 8  # the trailer's length, a little-endian uint64, ends the file
 _MAX_TRAILER = 1 << 20
@@ -60,15 +66,17 @@ _EDGE_KIND = {
     NodeKind.PROVIDER: EdgeKind.PUBLISHED_BY,
     NodeKind.TOPIC: EdgeKind.TAGGED,
 }  # every edge's kind follows from its target's kind; write_snapshot checks it
-_ARTICLE_COLUMNS = (
-    "url", "title", "excerpt", "published_at", "type", "quality", "heat", "published",
-    "removed", "is_stub", "provider", "topics", "images", "sources", "urls",
-)  # fmt: skip
-_ARRAY_KINDS = {"I": "u32", "d": "f64"}  # section kinds of arrays, by typecode
+_ARRAY_KINDS = {"B": "u8", "I": "u32", "Q": "u64", "d": "f64"}  # section kinds, by typecode
+_DTYPES = {"u8": "<u1", "u32": "<u4", "u64": "<u8", "f64": "<f8"}
+_ALIGN = 8
 
 
 if TYPE_CHECKING:
     from graphsvc.graph.analytics import Results
+
+
+class _Heap(bytes):
+    """A section of raw records (not one JSON document)."""
 
 
 class SnapshotError(GraphsvcError):
@@ -94,31 +102,29 @@ def _write(store: GraphStore, path: Path, compress: bool) -> int:
     articles = list(store.articles.values())
     providers = list(store.providers.values())
     topics = list(store.topics.values())
+    keys = [a.key for a in articles] + [p.key for p in providers] + [t.key for t in topics]
+    entity = {k: i for i, k in enumerate(keys)}  # entity numbers: articles, providers, topics
     index = {a.key: i for i, a in enumerate(articles)}
-    pindex = {p.key: len(articles) + i for i, p in enumerate(providers)}
-    tindex = {t.key: len(articles) + len(providers) + i for i, t in enumerate(topics)}
-    entity = {**index, **pindex, **tindex}
     graph = store.graph
     nodes = node_dicts(graph)
     if len(entity) != graph.number_of_nodes() or any(k not in entity for k in nodes):
         raise SnapshotError("the graph's nodes are not exactly the store's records")
-    order = array("I", (entity[k] for k in nodes))
-    position = {k: i for i, k in enumerate(nodes)}
     sections: list[tuple[str, bytes | array[Any]]] = [
         ("meta", _meta(store)),
-        ("articles", _articles(articles, pindex, tindex, len(articles) + len(providers))),
         (
             "providers",
             orjson.dumps([[p.key, p.domain, p.name, p.article_count] for p in providers]),
         ),
         ("topics", orjson.dumps([[t.key, t.name, t.article_count] for t in topics])),
-        ("graph_order", order),
-        *_adjacency("succ", succ_dicts(graph), position, check=True),
-        *_adjacency("pred", pred_dicts(graph), position, check=False),
+        ("keys", orjson.dumps(keys)),
+        *_articles(articles, entity, len(articles), len(articles) + len(providers)),
+        ("graph_order", array("I", (entity[k] for k in nodes))),
+        *_adjacency("succ", succ_dicts(graph), keys, entity, check=True),
+        *_adjacency("pred", pred_dicts(graph), keys, entity, check=False),
         ("full_by_date", array("I", (index[k] for k in store.full_by_date))),
         ("stubs_by_date", array("I", (index[k] for k in store.stubs_by_date))),
-        *_lists("topic_articles", store.topic_articles, tindex, index),
-        *_lists("provider_articles", store.provider_articles, pindex, index),
+        *_lists("topic_articles", store.topic_articles, entity, index),
+        *_lists("provider_articles", store.provider_articles, entity, index),
         *_url_index(store, articles, index),
         *_analytics(store, articles, providers, topics, index),
     ]
@@ -170,48 +176,37 @@ def _problem(p: Problem) -> list[Any]:
 
 
 def _articles(
-    articles: Sequence[Article], pindex: Mapping[str, int], tindex: Mapping[str, int], tbase: int
-) -> bytes:
-    """Column lists; provider and topics as indexes; ``urls`` null when it is just the URL."""
+    articles: Sequence[Article], entity: Mapping[str, int], pbase: int, tbase: int
+) -> list[tuple[str, bytes | array[int]]]:
+    """The record heap (one JSON array per article, mapped.article_record) and its offsets."""
+    offsets, heap = array("Q", [0]), bytearray()
     for a in articles:
         if a.key != article_key(a.url):
             raise SnapshotError(f"article key {a.key!r} is not the key of its URL {a.url!r}")
-    base = len(articles)
-    return orjson.dumps(
-        {
-            "url": [a.url for a in articles],
-            "title": [a.title for a in articles],
-            "excerpt": [a.excerpt for a in articles],
-            "published_at": [
-                a.published_at.isoformat() if a.published_at else None for a in articles
-            ],
-            "type": [a.type for a in articles],
-            "quality": [a.quality for a in articles],
-            "heat": [a.heat for a in articles],
-            "published": [a.published for a in articles],
-            "removed": [a.removed for a in articles],
-            "is_stub": [a.is_stub for a in articles],
-            "provider": [pindex[a.provider] - base for a in articles],
-            "topics": [[tindex[t] - tbase for t in a.topics] for a in articles],
-            "images": [[[i.url, i.width, i.height] for i in a.images] for a in articles],
-            "sources": [a.sources for a in articles],
-            "urls": [None if a.urls == (a.url,) else a.urls for a in articles],
-        }
-    )
+        topics = [entity[t] - tbase for t in a.topics]
+        heap += orjson.dumps(article_record(a, entity[a.provider] - pbase, topics))
+        offsets.append(len(heap))
+    return [("article_offsets", offsets), ("article_records", _Heap(heap))]
 
 
 def _adjacency(
-    name: str, adjacency: Mapping[str, Mapping[str, Any]], position: Mapping[str, int], check: bool
+    name: str,
+    adjacency: Mapping[str, Mapping[str, Any]],
+    keys: Sequence[str],
+    entity: Mapping[str, int],
+    check: bool,
 ) -> list[tuple[str, array[int]]]:
-    """CSR arrays (offsets, neighbour positions) of successor or predecessor dicts, in order."""
-    offsets, neighbours = array("I", [0]), array("I")
-    for key, nbrs in adjacency.items():
+    """CSR arrays (offsets, neighbour numbers) of successor or predecessor rows, by entity
+    number, each row in its insertion order."""
+    offsets, neighbours = array("Q", [0]), array("I")
+    for key in keys:
+        nbrs = adjacency[key]
         if check:
             for target, data in nbrs.items():
                 expected = EDGE_ATTRS[_EDGE_KIND[kind_of(target)]]
                 if data is not expected and data != expected:
                     raise SnapshotError(f"edge {key} -> {target} has attributes {data!r}")
-        neighbours.extend(map(position.__getitem__, nbrs))
+        neighbours.extend(map(entity.__getitem__, nbrs))
         offsets.append(len(neighbours))
     return [(f"{name}_offsets", offsets), (f"{name}_nodes", neighbours)]
 
@@ -283,7 +278,10 @@ def _analytics(
 def _write_section(
     fh: IO[bytes], name: str, data: bytes | array[Any], compress: bool
 ) -> dict[str, Any]:
-    kind = "json" if isinstance(data, bytes) else _ARRAY_KINDS[data.typecode]
+    if isinstance(data, _Heap):
+        kind = "heap"
+    else:
+        kind = "json" if isinstance(data, bytes) else _ARRAY_KINDS[data.typecode]
     if isinstance(data, array):
         if sys.byteorder == "big":  # pragma: no cover - the format is little-endian
             data = array(data.typecode, data)
@@ -292,6 +290,7 @@ def _write_section(
     raw_length = len(data)
     if compress:
         data = zlib.compress(data, 1)
+    fh.write(b"\0" * (-fh.tell() % _ALIGN))  # arrays are mapped in place: aligned
     offset = fh.tell()
     fh.write(data)
     return {
@@ -313,19 +312,22 @@ def read_info(path: Path | str) -> dict[str, Any]:
 
 
 def verify_snapshot(path: Path | str) -> dict[str, Any]:
-    """Check a snapshot without building its store: header, format, trailer and every section's
-    length and SHA-256 (one section in memory at a time). Its trailer, or raise SnapshotError
-    saying what is wrong."""
+    """Check a snapshot without serving it: header, format, trailer, every section's length
+    and SHA-256, the arrays' shapes and every article record. Its trailer, or raise
+    SnapshotError saying what is wrong."""
     path = Path(path)
-    with _open(path) as fh:
-        info = _trailer(fh, path)
-        sections = _Sections(fh, path, info["sections"])
+    with _mapped(path) as (info, sections):
         try:
             for name in sections.table:
                 sections.raw(name)
         except (KeyError, TypeError, ValueError, OSError) as exc:
             why = f"{type(exc).__name__}: {exc}"
             raise SnapshotError(f"snapshot {path} is corrupt ({why}): build it again") from None
+        with _reasons(path):
+            articles = _rebuild(sections).articles
+            assert isinstance(articles, MappedArticles)
+            for _ in articles.values():  # decodes each record
+                pass
         return info
 
 
@@ -335,22 +337,39 @@ def read_snapshot(path: Path | str, *, analytics: bool = True) -> GraphStore:
     ``analytics``: install the analytics the file keeps and count the rest (what a server
     needs); without, the store answers them on first use (a command that only reports)."""
     path = Path(path)
+    with _mapped(path) as (_info, sections), no_gc(), _reasons(path):
+        store = _rebuild(sections)
+        if not analytics:
+            return store
+        from graphsvc.graph.analytics import decoded, install  # NumPy, SciPy: when needed
+
+        twin = decoded(store)
+        return install(store, _read_analytics(sections, twin), twin)
+
+
+@contextmanager
+def _reasons(path: Path) -> Iterator[None]:
+    """Any error in a file's content as a SnapshotError that says so."""
+    try:
+        yield
+    except SnapshotError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        why = str(exc) if isinstance(exc, _Corrupt) else f"{type(exc).__name__}: {exc}"
+        raise SnapshotError(f"snapshot {path} is corrupt ({why}): build it again") from None
+
+
+@contextmanager
+def _mapped(path: Path) -> Iterator[tuple[dict[str, Any], _Sections]]:
+    """The trailer and the sections of a snapshot file, mapped read-only (the map lives on
+    in the arrays and the record heap a store keeps)."""
     with _open(path) as fh:
         info = _trailer(fh, path)
-        sections = _Sections(fh, path, info["sections"])
-        with no_gc():
-            try:
-                store = _rebuild(sections)
-                if not analytics:
-                    return store
-                from graphsvc.graph.analytics import install  # NumPy, SciPy: when needed
-
-                return install(store, _read_analytics(sections, store))
-            except SnapshotError:
-                raise
-            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-                why = str(exc) if isinstance(exc, _Corrupt) else f"{type(exc).__name__}: {exc}"
-                raise SnapshotError(f"snapshot {path} is corrupt ({why}): build it again") from None
+        try:
+            whole = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError) as exc:
+            raise SnapshotError(f"cannot map snapshot {path}: {exc}") from None
+    yield info, _Sections(memoryview(whole), path, info["sections"])
 
 
 @contextmanager
@@ -392,28 +411,28 @@ def _trailer(fh: IO[bytes], path: Path) -> dict[str, Any]:
 
 
 class _Sections:
-    """Reads, checks and decodes one section at a time (never the whole file at once)."""
+    """Checks and decodes one section at a time, in place (arrays are views of the map)."""
 
-    def __init__(self, fh: IO[bytes], path: Path, table: list[dict[str, Any]]) -> None:
-        self.fh, self.path = fh, path
+    def __init__(self, whole: memoryview, path: Path, table: list[dict[str, Any]]) -> None:
+        self.whole, self.path = whole, path
         try:
             self.table = {s["name"]: s for s in table}
         except (KeyError, TypeError):
             raise SnapshotError(f"snapshot {path} is corrupt (bad section table)") from None
 
-    def raw(self, name: str) -> bytes:
+    def raw(self, name: str) -> memoryview | bytes:
         entry = self.table.get(name)
         if entry is None:
             raise SnapshotError(f"snapshot {self.path} is corrupt (section {name!r} missing)")
-        self.fh.seek(entry["offset"])
-        data = self.fh.read(entry["length"])
-        if len(data) != entry["length"] or hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        offset, length = entry["offset"], entry["length"]
+        data = self.whole[offset : offset + length]
+        if len(data) != length or hashlib.sha256(data).hexdigest() != entry["sha256"]:
             raise SnapshotError(
                 f"snapshot {self.path} is corrupt (section {name!r} fails its checksum)"
             )
         if entry["zlib"]:
             try:
-                data = zlib.decompress(data)
+                return zlib.decompress(data)
             except zlib.error:
                 raise SnapshotError(f"snapshot {self.path} is corrupt (section {name!r})") from None
         return data
@@ -424,60 +443,94 @@ class _Sections:
         except orjson.JSONDecodeError:
             raise SnapshotError(f"snapshot {self.path} is corrupt (section {name!r})") from None
 
-    def u32(self, name: str) -> array[int]:
-        return self._array(name, "I")
+    def u32(self, name: str) -> np.ndarray:
+        return self._array(name, "u32")
 
-    def f64(self, name: str) -> array[float]:
-        return self._array(name, "d")
+    def u64(self, name: str) -> np.ndarray:
+        return self._array(name, "u64")
 
-    def _array(self, name: str, typecode: str) -> array[Any]:
-        data = self.raw(name)
-        values = array(typecode)
-        if len(data) % values.itemsize:
+    def f64(self, name: str) -> np.ndarray:
+        return self._array(name, "f64")
+
+    def _array(self, name: str, kind: str) -> np.ndarray:
+        data, dtype = self.raw(name), np.dtype(_DTYPES[kind])
+        if len(data) % dtype.itemsize:
             raise SnapshotError(f"snapshot {self.path} is corrupt (section {name!r})")
-        values.frombytes(data)
-        if sys.byteorder == "big":  # pragma: no cover
-            values.byteswap()
-        return values
+        return np.frombuffer(data, dtype=dtype)
+
+
+def _csr(offsets: np.ndarray, items: np.ndarray, rows: int, bound: int, name: str) -> None:
+    """Check CSR arrays: ``rows`` rows, offsets rising to the end, items below ``bound``."""
+    if len(offsets) != rows + 1 or offsets[0] != 0 or offsets[-1] != len(items):
+        raise _Corrupt(f"{name} arrays do not match")
+    if (np.diff(offsets.astype(np.int64)) < 0).any() or (len(items) and items.max() >= bound):
+        raise _Corrupt(f"{name} arrays are out of bounds")
+
+
+def _numbers(values: np.ndarray, bound: int, name: str) -> list[int]:
+    """Record numbers as a list, each checked to be below ``bound``."""
+    if len(values) and values.max() >= bound:
+        raise _Corrupt(f"section {name!r} is out of bounds")
+    return list(values.tolist())
 
 
 def _rebuild(s: _Sections) -> GraphStore:
     meta = s.json("meta")
     providers = [Provider(k, d, n, c) for k, d, n, c in s.json("providers")]
     topics = [Topic(k, n, c) for k, n, c in s.json("topics")]
-    articles = _read_articles(s.json("articles"), providers, topics)
-    keys = [a.key for a in articles]
-    entity_keys = keys + [p.key for p in providers] + [t.key for t in topics]
-    kinds = [NodeKind.ARTICLE] * len(articles) + [NodeKind.PROVIDER] * len(providers)
-    kinds += [NodeKind.TOPIC] * len(topics)
+    keys = s.json("keys")
+    count = len(keys) - len(providers) - len(topics)
+    if count < 0 or not all(isinstance(k, str) for k in keys):
+        raise _Corrupt("the keys do not match the records")
+    if keys[count:] != [p.key for p in providers] + [t.key for t in topics]:
+        raise _Corrupt("the keys do not match the records")
+    if not all(kind_of(k) is NodeKind.ARTICLE for k in keys[:count]):
+        raise _Corrupt("an article's key is not an article key")
+    number = dict(zip(keys, range(len(keys)), strict=True))
+    if len(number) != len(keys):
+        raise _Corrupt("a key is there twice")
+    nodes = len(keys)
     order = s.u32("graph_order")
-    node_keys = [entity_keys[i] for i in order]
-    node_kinds = [kinds[i] for i in order]
-    graph = nx.DiGraph()
-    nodes = node_dicts(graph)
-    nodes.update(zip(node_keys, map(NODE_ATTRS.__getitem__, node_kinds), strict=True))
-    if len(nodes) != len(entity_keys):  # a node twice (or one missing) in graph_order
+    if len(order) != nodes or (nodes and (np.bincount(order, minlength=nodes) != 1).any()):
         raise _Corrupt("graph nodes do not match the records")
-    into = [EDGE_ATTRS[_EDGE_KIND[k]] for k in node_kinds]  # attrs of an edge into each node
-    succ, pred = succ_dicts(graph), pred_dicts(graph)
-    _fill(succ, node_keys, s.u32("succ_offsets"), s.u32("succ_nodes"), into, per_target=True)
-    _fill(pred, node_keys, s.u32("pred_offsets"), s.u32("pred_nodes"), into, per_target=False)
-    url_targets = s.u32("url_index")
+    table = NodeTable(
+        keys=keys,
+        number=MappingProxyType(number),
+        articles=count,
+        providers=len(providers),
+        order=order,
+        succ_offsets=s.u64("succ_offsets"),
+        succ_nodes=s.u32("succ_nodes"),
+        pred_offsets=s.u64("pred_offsets"),
+        pred_nodes=s.u32("pred_nodes"),
+    )
+    _csr(table.succ_offsets, table.succ_nodes, nodes, nodes, "succ")
+    _csr(table.pred_offsets, table.pred_nodes, nodes, nodes, "pred")
+    heap, heap_offsets = s.raw("article_records"), s.u64("article_offsets")
+    _csr(heap_offsets, np.zeros(len(heap), np.uint8), count, 1, "article record")
+    articles = MappedArticles(
+        table, memoryview(heap), heap_offsets, [p.key for p in providers], [t.key for t in topics]
+    )
+    for i in {0, count - 1} - {-1}:  # the ends decode (verify_snapshot decodes every one)
+        articles.record(i, keys[i])
+    url_targets = _numbers(s.u32("url_index"), count, "url_index")
     url_index = {
-        (articles[t].url if u is None else u): keys[t]
+        (keys[t][2:] if u is None else u): keys[t]
         for u, t in zip(s.json("url_index_urls"), url_targets, strict=True)
     }
     report = meta["report"]
     return GraphStore(
-        graph=graph,
-        articles=MappingProxyType(dict(zip(keys, articles, strict=True))),
+        graph=MappedDiGraph(table),
+        articles=articles,
         providers=MappingProxyType({p.key: p for p in providers}),
         topics=MappingProxyType({t.key: t for t in topics}),
         url_index=MappingProxyType(url_index),
-        full_by_date=tuple(map(keys.__getitem__, s.u32("full_by_date"))),
-        stubs_by_date=tuple(map(keys.__getitem__, s.u32("stubs_by_date"))),
-        topic_articles=_read_lists(s, "topic_articles", entity_keys, keys),
-        provider_articles=_read_lists(s, "provider_articles", entity_keys, keys),
+        full_by_date=tuple(map(keys.__getitem__, _numbers(s.u32("full_by_date"), count, "full"))),
+        stubs_by_date=tuple(
+            map(keys.__getitem__, _numbers(s.u32("stubs_by_date"), count, "stubs"))
+        ),
+        topic_articles=_read_lists(s, "topic_articles", keys, count),
+        provider_articles=_read_lists(s, "provider_articles", keys, count),
         report=IngestReport(
             files=report["files"],
             parsed=report["parsed"],
@@ -505,11 +558,11 @@ def _read_analytics(s: _Sections, store: GraphStore) -> Results:
     }
     rankings = {}
     for kind, how, name in table["rankings"]:
-        keys, values = records[NodeKind(kind)], s.f64(f"score:{name}")
+        keys, values = records[NodeKind(kind)], s.f64(f"score:{name}").tolist()
         if len(values) != len(keys):
             raise _Corrupt(f"section 'score:{name}' does not match the records")
         scores = {k: v for k, v in zip(keys, values, strict=True) if not math.isnan(v)}
-        order = [keys[i] for i in s.u32(f"order:{name}")]
+        order = [keys[i] for i in s.u32(f"order:{name}").tolist()]
         if len(order) != len(scores):
             raise _Corrupt(f"section 'order:{name}' does not match its scores")
         rankings[NodeKind(kind), centrality.Centrality(how)] = centrality.ranked(order, scores)
@@ -522,73 +575,18 @@ def _read_analytics(s: _Sections, store: GraphStore) -> Results:
     return Results(MappingProxyType(rankings), stories.assemble(str(method), found))
 
 
-def _read_articles(
-    cols: dict[str, list[Any]], providers: Sequence[Provider], topics: Sequence[Topic]
-) -> list[Article]:
-    pkeys = [p.key for p in providers]
-    tkeys = [t.key for t in topics]
-    out: list[Article] = []
-    fromiso = datetime.fromisoformat
-    for row in zip(*(cols[name] for name in _ARTICLE_COLUMNS), strict=True):
-        (url, title, excerpt, when, kind, quality, heat) = row[:7]
-        (published, removed, stub, prov, tops, imgs, srcs, urls) = row[7:]
-        out.append(
-            Article(
-                key=article_key(url),
-                url=url,
-                title=title,
-                excerpt=excerpt,
-                published_at=fromiso(when) if when else None,
-                type=kind,
-                quality=quality,
-                heat=heat,
-                published=published,
-                removed=removed,
-                is_stub=stub,
-                provider=pkeys[prov],
-                topics=tuple(map(tkeys.__getitem__, tops)),
-                images=tuple(Image(u, w, h) for u, w, h in imgs),
-                sources=tuple(srcs),
-                urls=(url,) if urls is None else tuple(urls),
-            )
-        )
-    return out
-
-
-def _fill(
-    adjacency: dict[str, dict[str, Any]],
-    node_keys: list[str],
-    offsets: array[int],
-    nodes: array[int],
-    into: list[dict[str, str]],
-    *,
-    per_target: bool,
-) -> None:
-    """Successor (or predecessor) dicts from CSR arrays, in stored order, sharing attr dicts."""
-    if len(offsets) != len(node_keys) + 1 or offsets[-1] != len(nodes):
-        raise _Corrupt("adjacency arrays do not match the nodes")
-    key_of = node_keys.__getitem__
-    for i, key in enumerate(node_keys):
-        chunk = nodes[offsets[i] : offsets[i + 1]]
-        if per_target:  # an edge's attrs follow its target's kind
-            adjacency[key] = dict(
-                zip(map(key_of, chunk), map(into.__getitem__, chunk), strict=True)
-            )
-        else:  # every edge into this node has the same kind
-            adjacency[key] = dict(zip(map(key_of, chunk), repeat(into[i]), strict=False))
-
-
 def _read_lists(
-    s: _Sections, name: str, entity_keys: list[str], keys: list[str]
+    s: _Sections, name: str, keys: list[str], count: int
 ) -> Mapping[str, tuple[str, ...]]:
     owners = s.json(f"{name}_keys")
     offsets, items = s.u32(f"{name}_offsets"), s.u32(name)
-    if len(offsets) != len(owners) + 1 or offsets[-1] != len(items):
-        raise _Corrupt(f"{name} arrays do not match")
+    _csr(offsets, items, len(owners), count, name)
     key_of = keys.__getitem__
+    bounds = offsets.tolist()
+    every = items.tolist()
     return MappingProxyType(
         {
-            entity_keys[owner]: tuple(map(key_of, items[offsets[i] : offsets[i + 1]]))
+            keys[owner]: tuple(map(key_of, every[bounds[i] : bounds[i + 1]]))
             for i, owner in enumerate(owners)
         }
     )

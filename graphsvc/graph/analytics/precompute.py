@@ -14,6 +14,7 @@ cheap rest is counted again after a read, in the load thread.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -75,9 +76,26 @@ def results(store: GraphStore) -> Results | None:
     return None if found is None else Results(MappingProxyType(rankings), found)
 
 
-def install(store: GraphStore, found: Results) -> GraphStore:
-    """Put analytics read from a snapshot file into ``store``'s memo, then warm the rest."""
+def decoded(store: GraphStore) -> GraphStore:
+    """A twin of ``store`` whose articles are decoded once into a dict.
+
+    A mapped store (graph/mapped.py) decodes an article record each time one is asked for,
+    and warming asks for each many times: ``install`` warms the twin instead and keeps its
+    results, which depend only on the content (the same in both)."""
+    if isinstance(store.articles, (dict, MappingProxyType)):
+        return store
+    return dataclasses.replace(store, articles=MappingProxyType(dict(store.articles.items())))
+
+
+def install(store: GraphStore, found: Results, twin: GraphStore | None = None) -> GraphStore:
+    """Put analytics read from a snapshot file into ``store``'s memo, then warm the rest
+    (on ``twin``, ``decoded(store)``, when given)."""
+    twin = store if twin is None else twin
     for (kind, how), ranking in found.rankings.items():
-        install_memo(store, centrality.memo_name(kind, how), ranking)
-    install_memo(store, stories.MEMO_NAME, found.stories)
-    return warm(store)
+        install_memo(twin, centrality.memo_name(kind, how), ranking)
+    install_memo(twin, stories.MEMO_NAME, found.stories)
+    warm(twin)
+    for name, value in twin.cache.items():
+        if name.startswith("analytics:"):
+            store.cache.setdefault(name, value)
+    return store

@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from graphsvc.graph.mapped import MappedDiGraph, NodeTable
 from graphsvc.graph.memo import memoised
 from graphsvc.graph.store import GraphStore
 
@@ -41,26 +42,55 @@ def build_related(store: GraphStore) -> Related:
     """Number the articles and providers and gather the RELATED edges."""
     nodes = tuple(sorted(store.articles))
     number = {key: i for i, key in enumerate(nodes)}
-    src: array[int] = array("q")
-    dst: array[int] = array("q")
-    for key in sorted(store.full_by_date):
-        targets = [number[t] for t in store.related_out(key)]
-        src.extend(repeat(number[key], len(targets)))
-        dst.extend(targets)
+    sources = sorted(store.full_by_date)
+    if isinstance(store.graph, MappedDiGraph):
+        src, dst = _mapped_edges(store.graph.table, sources, number)
+    else:
+        src, dst = _edges(store, sources, number)
     providers = tuple(sorted(store.providers))
     provider_number = {key: i for i, key in enumerate(providers)}
     articles = store.articles
     return Related(
         nodes=nodes,
         number=MappingProxyType(number),
-        src=np.frombuffer(src, dtype=np.int64),
-        dst=np.frombuffer(dst, dtype=np.int64),
+        src=src,
+        dst=dst,
         full=np.fromiter((not articles[k].is_stub for k in nodes), dtype=bool, count=len(nodes)),
         providers=providers,
         provider=np.fromiter(
             (provider_number[articles[k].provider] for k in nodes), dtype=np.int64, count=len(nodes)
         ),
     )
+
+
+def _edges(
+    store: GraphStore, sources: list[str], number: Mapping[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each source's related list, by rank, as article numbers."""
+    src: array[int] = array("q")
+    dst: array[int] = array("q")
+    for key in sources:
+        targets = [number[t] for t in store.related_out(key)]
+        src.extend(repeat(number[key], len(targets)))
+        dst.extend(targets)
+    return np.frombuffer(src, dtype=np.int64), np.frombuffer(dst, dtype=np.int64)
+
+
+def _mapped_edges(
+    table: NodeTable, sources: list[str], number: Mapping[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_edges`` read straight off a mapped snapshot's successor rows (a row's articles are
+    its related list in rank order; article entity numbers come first)."""
+    count = table.articles
+    renumber = np.fromiter((number[k] for k in table.keys[:count]), np.int64, count)
+    rows = np.fromiter((table.number[k] for k in sources), np.int64, len(sources))
+    starts = table.succ_offsets[rows].astype(np.int64)
+    lengths = table.succ_offsets[rows + 1].astype(np.int64) - starts
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    targets = table.succ_nodes[np.arange(int(lengths.sum()), dtype=np.int64) + shift]
+    keep = targets < count
+    src = np.repeat(renumber[rows], lengths)[keep]
+    return src, renumber[targets[keep].astype(np.int64)]
 
 
 def related_arrays(store: GraphStore) -> Related:

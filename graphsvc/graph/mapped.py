@@ -1,0 +1,277 @@
+"""A snapshot served in place: node records and adjacency read from a memory-mapped file.
+
+``graph/snapshot.py`` maps a snapshot file and hands its arrays to the views here, so a
+server neither copies the graph into Python objects at start nor keeps a private copy of it:
+every worker that maps the same file shares its pages through the OS page cache.
+
+- ``NodeTable``: every node's key by entity number (articles, then providers, then topics),
+  the number of each key, and the CSR arrays of successors and predecessors (rows by entity
+  number, each row in the order build.py inserted the edges, so RELATED rows are in rank order).
+- ``MappedDiGraph``: a real ``networkx.DiGraph`` whose ``_node``, ``_succ`` and ``_pred`` are
+  read-only mappings over those arrays. NetworkX's views and algorithms walk it as they walk
+  any DiGraph; node and edge attribute dicts are build.py's shared ones.
+- ``MappedArticles``: ``store.articles``, decoding one article's record (a JSON array in the
+  file's record heap) when it is asked for.
+
+The keys (a Python list and a dict) are the only per-node objects a worker builds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import ItemsView, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import orjson
+
+from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS
+from graphsvc.model import Article, EdgeKind, Image, NodeKind
+
+Attrs = dict[str, Any]
+
+_INTO = {  # the attribute dict of an edge into a node of each kind
+    NodeKind.ARTICLE: EDGE_ATTRS[EdgeKind.RELATED],
+    NodeKind.PROVIDER: EDGE_ATTRS[EdgeKind.PUBLISHED_BY],
+    NodeKind.TOPIC: EDGE_ATTRS[EdgeKind.TAGGED],
+}
+
+
+@dataclass(frozen=True, eq=False)
+class NodeTable:
+    """Node keys by entity number, and the CSR adjacency of a mapped snapshot."""
+
+    keys: list[str]  # entity number -> node key
+    number: Mapping[str, int]  # node key -> entity number
+    articles: int  # entity numbers [0, articles) are articles,
+    providers: int  # then providers, then topics
+    order: np.ndarray  # the graph's node order, as entity numbers
+    succ_offsets: np.ndarray  # row i of successors: succ_nodes[succ_offsets[i]:succ_offsets[i+1]]
+    succ_nodes: np.ndarray
+    pred_offsets: np.ndarray
+    pred_nodes: np.ndarray
+
+    def kind(self, i: int) -> NodeKind:
+        """The kind of entity number ``i``."""
+        if i < self.articles:
+            return NodeKind.ARTICLE
+        return NodeKind.PROVIDER if i < self.articles + self.providers else NodeKind.TOPIC
+
+    def into(self, i: int) -> Attrs:
+        """The attribute dict of every edge into entity ``i``."""
+        return _INTO[self.kind(i)]
+
+    def succ_row(self, i: int) -> np.ndarray:
+        return self.succ_nodes[self.succ_offsets[i] : self.succ_offsets[i + 1]]
+
+    def pred_row(self, i: int) -> np.ndarray:
+        return self.pred_nodes[self.pred_offsets[i] : self.pred_offsets[i + 1]]
+
+
+class _Row(Mapping[str, Attrs]):
+    """One node's successors (or predecessors): neighbour key -> edge attribute dict."""
+
+    __slots__ = ("_attrs", "_ids", "_table")
+
+    def __init__(self, table: NodeTable, ids: np.ndarray, attrs: Attrs | None) -> None:
+        self._table, self._ids, self._attrs = table, ids, attrs  # attrs None: by the target
+
+    def _attrs_of(self, i: int) -> Attrs:
+        return self._table.into(i) if self._attrs is None else self._attrs
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._table.keys.__getitem__, self._ids.tolist())
+
+    def __contains__(self, key: object) -> bool:
+        i = self._table.number.get(key) if isinstance(key, str) else None
+        return i is not None and bool((self._ids == i).any())
+
+    def __getitem__(self, key: str) -> Attrs:
+        if key not in self:
+            raise KeyError(key)
+        return self._attrs_of(self._table.number[key])
+
+    def items(self) -> ItemsView[str, Attrs]:
+        return _RowItems(self)
+
+
+class _RowItems(ItemsView[str, Attrs]):
+    """A row's items in one pass (the mixin's would look every neighbour up again)."""
+
+    _mapping: _Row
+
+    def __iter__(self) -> Iterator[tuple[str, Attrs]]:
+        row = self._mapping
+        ids = row._ids.tolist()
+        keys = map(row._table.keys.__getitem__, ids)
+        if row._attrs is not None:
+            attrs = row._attrs
+            return ((k, attrs) for k in keys)
+        return zip(keys, map(row._table.into, ids), strict=True)
+
+
+class _Adjacency(Mapping[str, _Row]):
+    """Node key -> its row of successors (``succ``) or predecessors, in the graph's node order."""
+
+    __slots__ = ("_succ", "_table")
+
+    def __init__(self, table: NodeTable, *, succ: bool) -> None:
+        self._table, self._succ = table, succ
+
+    def __len__(self) -> int:
+        return len(self._table.keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._table.keys.__getitem__, self._table.order.tolist())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table.number
+
+    def __getitem__(self, key: str) -> _Row:
+        t = self._table
+        i = t.number[key]
+        if self._succ:
+            return _Row(t, t.succ_row(i), None)
+        return _Row(t, t.pred_row(i), t.into(i))
+
+
+class _Nodes(Mapping[str, Attrs]):
+    """Node key -> its kind's shared attribute dict, in the graph's node order."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table: NodeTable) -> None:
+        self._table = table
+
+    def __len__(self) -> int:
+        return len(self._table.keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._table.keys.__getitem__, self._table.order.tolist())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table.number
+
+    def __getitem__(self, key: str) -> Attrs:
+        return NODE_ATTRS[self._table.kind(self._table.number[key])]
+
+
+class MappedDiGraph(nx.DiGraph):  # type: ignore[misc]
+    """A read-only ``networkx.DiGraph`` over a ``NodeTable`` (adding nodes or edges fails)."""
+
+    def __init__(self, table: NodeTable) -> None:
+        super().__init__()
+        self.table = table
+        self._node = _Nodes(table)
+        self._adj = _Adjacency(table, succ=True)  # NetworkX makes _succ the same object
+        self._pred = _Adjacency(table, succ=False)
+
+    def number_of_edges(self, u: Any = None, v: Any = None) -> int:
+        if u is None:
+            return len(self.table.succ_nodes)
+        return int(super().number_of_edges(u, v))
+
+
+class MappedArticles(Mapping[str, Article]):
+    """``store.articles`` of a mapped snapshot: each record decoded when it is asked for.
+
+    A record is a JSON array (see ``snapshot._article_record``) in ``heap``, between two
+    offsets; the key is the table's, so an article's key is its node key (one string)."""
+
+    __slots__ = ("_heap", "_offsets", "_providers", "_table", "_topics")
+
+    def __init__(
+        self,
+        table: NodeTable,
+        heap: memoryview,
+        offsets: np.ndarray,
+        providers: Sequence[str],
+        topics: Sequence[str],
+    ) -> None:
+        self._table, self._heap, self._offsets = table, heap, offsets
+        self._providers, self._topics = providers, topics
+
+    def __len__(self) -> int:
+        return self._table.articles
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table.keys[: self._table.articles])
+
+    def __contains__(self, key: object) -> bool:
+        i = self._table.number.get(key) if isinstance(key, str) else None
+        return i is not None and i < self._table.articles
+
+    def __getitem__(self, key: str) -> Article:
+        i = self._table.number.get(key)
+        if i is None or i >= self._table.articles:
+            raise KeyError(key)
+        return self.record(i, self._table.keys[i])
+
+    def record(self, i: int, key: str) -> Article:
+        """Article number ``i`` (whose key is ``key``), decoded from the heap."""
+        row = orjson.loads(self._heap[self._offsets[i] : self._offsets[i + 1]])
+        return article_from_record(key, row, self._providers, self._topics)
+
+    def items(self) -> ItemsView[str, Article]:
+        return _ArticleItems(self)
+
+
+class _ArticleItems(ItemsView[str, Article]):
+    _mapping: MappedArticles
+
+    def __iter__(self) -> Iterator[tuple[str, Article]]:
+        articles = self._mapping
+        for i, key in enumerate(articles):
+            yield key, articles.record(i, key)
+
+
+def article_record(article: Article, provider: int, topics: list[int]) -> list[Any]:
+    """An article as the JSON array a snapshot keeps (its key and URL come from the key)."""
+    return [
+        article.title,
+        article.excerpt,
+        article.published_at.isoformat() if article.published_at else None,
+        article.type,
+        article.quality,
+        article.heat,
+        article.published,
+        article.removed,
+        article.is_stub,
+        provider,
+        topics,
+        [[i.url, i.width, i.height] for i in article.images],
+        article.sources,
+        None if article.urls == (article.url,) else article.urls,
+    ]
+
+
+def article_from_record(
+    key: str, row: list[Any], providers: Sequence[str], topics: Sequence[str]
+) -> Article:
+    """The Article of ``article_record``'s array."""
+    (title, excerpt, when, kind, quality, heat, published, removed, stub) = row[:9]
+    (provider, tops, images, sources, urls) = row[9:]
+    url = key[2:]
+    return Article(
+        key=key,
+        url=url,
+        title=title,
+        excerpt=excerpt,
+        published_at=datetime.fromisoformat(when) if when else None,
+        type=kind,
+        quality=quality,
+        heat=heat,
+        published=published,
+        removed=removed,
+        is_stub=stub,
+        provider=providers[provider],
+        topics=tuple(map(topics.__getitem__, tops)),
+        images=tuple(Image(u, w, h) for u, w, h in images),
+        sources=tuple(sources),
+        urls=(url,) if urls is None else tuple(urls),
+    )
