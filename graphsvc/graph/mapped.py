@@ -180,8 +180,9 @@ class MappedDiGraph(nx.DiGraph):  # type: ignore[misc]
 class MappedArticles(Mapping[str, Article]):
     """``store.articles`` of a mapped snapshot: each record decoded when it is asked for.
 
-    A record is a JSON array (see ``snapshot._article_record``) in ``heap``, between two
-    offsets; the key is the table's, so an article's key is its node key (one string)."""
+    A record is a JSON array (``article_record``) in ``heap``, each followed by a comma:
+    record ``i`` is ``heap[offsets[i]:offsets[i + 1] - 1]``. The key is the table's, so an
+    article's key is its node key (one string)."""
 
     __slots__ = ("_heap", "_offsets", "_providers", "_table", "_topics")
 
@@ -214,8 +215,18 @@ class MappedArticles(Mapping[str, Article]):
 
     def record(self, i: int, key: str) -> Article:
         """Article number ``i`` (whose key is ``key``), decoded from the heap."""
-        row = orjson.loads(self._heap[self._offsets[i] : self._offsets[i + 1]])
+        row = orjson.loads(self._heap[self._offsets[i] : self._offsets[i + 1] - 1])
         return article_from_record(key, row, self._providers, self._topics)
+
+    def decode_all(self) -> dict[str, Article]:
+        """Every article, decoded in one pass (the heap is one JSON array but for its
+        brackets)."""
+        rows = orjson.loads(b"[" + self._heap[:-1] + b"]") if len(self) else []
+        providers, topics = self._providers, self._topics
+        return {
+            key: article_from_record(key, row, providers, topics)
+            for key, row in zip(self, rows, strict=True)
+        }
 
     def items(self) -> ItemsView[str, Article]:
         return _ArticleItems(self)
@@ -225,9 +236,7 @@ class _ArticleItems(ItemsView[str, Article]):
     _mapping: MappedArticles
 
     def __iter__(self) -> Iterator[tuple[str, Article]]:
-        articles = self._mapping
-        for i, key in enumerate(articles):
-            yield key, articles.record(i, key)
+        return iter(self._mapping.decode_all().items())
 
 
 def article_record(article: Article, provider: int, topics: list[int]) -> list[Any]:

@@ -178,13 +178,15 @@ def _problem(p: Problem) -> list[Any]:
 def _articles(
     articles: Sequence[Article], entity: Mapping[str, int], pbase: int, tbase: int
 ) -> list[tuple[str, bytes | array[int]]]:
-    """The record heap (one JSON array per article, mapped.article_record) and its offsets."""
+    """The record heap (one JSON array per article, mapped.article_record, each followed by
+    a comma) and its offsets."""
     offsets, heap = array("Q", [0]), bytearray()
     for a in articles:
         if a.key != article_key(a.url):
             raise SnapshotError(f"article key {a.key!r} is not the key of its URL {a.url!r}")
         topics = [entity[t] - tbase for t in a.topics]
         heap += orjson.dumps(article_record(a, entity[a.provider] - pbase, topics))
+        heap += b","
         offsets.append(len(heap))
     return [("article_offsets", offsets), ("article_records", _Heap(heap))]
 

@@ -28,6 +28,7 @@ from graphsvc.graph.analytics import (
     stories,
     trends,
 )
+from graphsvc.graph.mapped import MappedArticles
 from graphsvc.graph.memo import forget, install_memo, memo_value
 from graphsvc.graph.queries import count_order
 from graphsvc.graph.store import GraphStore
@@ -82,9 +83,9 @@ def decoded(store: GraphStore) -> GraphStore:
     A mapped store (graph/mapped.py) decodes an article record each time one is asked for,
     and warming asks for each many times: ``install`` warms the twin instead and keeps its
     results, which depend only on the content (the same in both)."""
-    if isinstance(store.articles, (dict, MappingProxyType)):
+    if not isinstance(store.articles, MappedArticles):
         return store
-    return dataclasses.replace(store, articles=MappingProxyType(dict(store.articles.items())))
+    return dataclasses.replace(store, articles=MappingProxyType(store.articles.decode_all()))
 
 
 def install(store: GraphStore, found: Results, twin: GraphStore | None = None) -> GraphStore:
