@@ -558,23 +558,32 @@ def _read_analytics(s: _Sections, store: GraphStore) -> Results:
         NodeKind.PROVIDER: list(store.providers),
         NodeKind.TOPIC: list(store.topics),
     }
+    numbers: dict[NodeKind, Mapping[str, int]] = {
+        kind: dict(zip(keys, range(len(keys)), strict=True))
+        for kind, keys in records.items()
+        if kind is not NodeKind.ARTICLE
+    }
+    assert isinstance(store.graph, MappedDiGraph)
+    numbers[NodeKind.ARTICLE] = store.graph.table.number  # an article's entity number is its own
     rankings = {}
     for kind, how, name in table["rankings"]:
-        keys, values = records[NodeKind(kind)], s.f64(f"score:{name}").tolist()
+        keys, values = records[NodeKind(kind)], s.f64(f"score:{name}")
         if len(values) != len(keys):
             raise _Corrupt(f"section 'score:{name}' does not match the records")
-        scores = {k: v for k, v in zip(keys, values, strict=True) if not math.isnan(v)}
-        order = [keys[i] for i in s.u32(f"order:{name}").tolist()]
-        if len(order) != len(scores):
+        order = s.u32(f"order:{name}")
+        if len(order) != len(values) - np.count_nonzero(np.isnan(values)):
             raise _Corrupt(f"section 'order:{name}' does not match its scores")
-        rankings[NodeKind(kind), centrality.Centrality(how)] = centrality.ranked(order, scores)
+        if len(order) and (np.isnan(values[_numbers(order, len(keys), name)]).any()):
+            raise _Corrupt(f"section 'order:{name}' does not match its scores")
+        found = centrality.ranked_arrays(keys, numbers[NodeKind(kind)], values, order)
+        rankings[NodeKind(kind), centrality.Centrality(how)] = found
     method, told = table["stories"]
     keys = records[NodeKind.ARTICLE]
-    found = [
+    found_stories = [
         stories.summarise(store, tuple(keys[i] for i in members), keys[representative])
         for members, representative in told
     ]
-    return Results(MappingProxyType(rankings), stories.assemble(str(method), found))
+    return Results(MappingProxyType(rankings), stories.assemble(str(method), found_stories))
 
 
 def _read_lists(

@@ -11,7 +11,7 @@ Scores are rounded to 12 digits; equal scores share a rank (1, 2, 2, 4).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -158,6 +158,58 @@ def ranked(order: Sequence[str], rounded: Mapping[str, float]) -> Ranking:
             last = (rounded[key], position)
         ranks[key] = last[1]
     return Ranking(tuple(order), MappingProxyType(dict(rounded)), MappingProxyType(ranks))
+
+
+def ranked_arrays(
+    keys: Sequence[str], number: Mapping[str, int], scores: np.ndarray, order: np.ndarray
+) -> Ranking:
+    """``ranked`` of a ranking a snapshot file keeps, without a dict per node: ``scores``
+    (NaN for a node without one) and ``order`` are by record number (``keys[i]``, found by
+    ``number``); the ranks follow from the scores in order, as ``ranked`` gives them."""
+    in_order = scores[order]
+    position = np.arange(1, len(order) + 1)
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = in_order[1:] != in_order[:-1]
+    ranks = np.zeros(len(keys), dtype=np.int64)
+    ranks[order] = np.maximum.accumulate(np.where(starts, position, 0)) if len(order) else 0
+    return Ranking(
+        tuple(map(keys.__getitem__, order.tolist())),
+        _ByNumber(keys, number, scores, float),
+        _ByNumber(keys, number, np.where(np.isnan(scores), 0, ranks), int, np.isnan(scores)),
+    )
+
+
+class _ByNumber(Mapping[str, Any]):
+    """Key -> value of a per-record array (records without a value are not keys)."""
+
+    __slots__ = ("_cast", "_keys", "_missing", "_number", "_values")
+
+    def __init__(
+        self,
+        keys: Sequence[str],
+        number: Mapping[str, int],
+        values: np.ndarray,
+        cast: type,
+        missing: np.ndarray | None = None,
+    ) -> None:
+        self._keys, self._number, self._values, self._cast = keys, number, values, cast
+        self._missing = np.isnan(values) if missing is None else missing
+
+    def __getitem__(self, key: str) -> Any:
+        i = self._number.get(key)
+        if i is None or self._missing[i]:
+            raise KeyError(key)
+        return self._cast(self._values[i])
+
+    def __contains__(self, key: object) -> bool:
+        i = self._number.get(key) if isinstance(key, str) else None
+        return i is not None and not self._missing[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._keys.__getitem__, np.flatnonzero(~self._missing).tolist())
+
+    def __len__(self) -> int:
+        return int(len(self._missing) - np.count_nonzero(self._missing))
 
 
 def article_degrees(store: GraphStore) -> dict[str, float]:
