@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -144,6 +145,56 @@ SORT_KEYS: dict[ArticleOrder, Callable[[Article], SortKey]] = {
     ArticleOrder.QUALITY_DESC: quality_desc,
 }
 
+PLACES_MEMO = "article-places"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ArticlePlaces:
+    """Each article's (stubs too) place in every article order, and its quality (NaN for
+    none), by article number: lists are sorted and ``minQuality`` is tested with these,
+    without reading each article's record (a mapped snapshot decodes a record per read)."""
+
+    number: Mapping[str, int]  # article key -> article number
+    places: Mapping[ArticleOrder, Any]  # NumPy int arrays: position in the order of all articles
+    quality: Any  # NumPy float array
+
+
+def build_article_places(store: GraphStore) -> ArticlePlaces:
+    """Sort every article once per order (computed before a snapshot is served)."""
+    import numpy as np
+
+    from graphsvc.graph.mapped import MappedDiGraph
+
+    keys, articles = list(store.articles), store.articles
+    records = [articles[k] for k in keys]
+    number: Mapping[str, int] = (
+        store.graph.table.number
+        if isinstance(store.graph, MappedDiGraph)
+        else dict(zip(keys, range(len(keys)), strict=True))
+    )
+    places = {}
+    for order, sort_key in SORT_KEYS.items():
+        ranked = sorted(range(len(keys)), key=lambda i: sort_key(records[i]))
+        place = np.empty(len(keys), dtype=np.int64)
+        place[ranked] = np.arange(len(keys))
+        places[order] = place
+    quality = np.array([np.nan if a.quality is None else a.quality for a in records], dtype=float)
+    return ArticlePlaces(number, MappingProxyType(places), quality)
+
+
+def article_places(store: GraphStore) -> ArticlePlaces:
+    """The snapshot's article places (made once; kept in snapshot files)."""
+    return memoised(store, PLACES_MEMO, build_article_places)
+
+
+def sort_articles(store: GraphStore, keys: Sequence[str], order: ArticleOrder) -> list[str]:
+    """``sorted(keys)`` in an article order (by ``SORT_KEYS``), read off the places."""
+    import numpy as np
+
+    found = article_places(store)
+    numbers = np.fromiter(map(found.number.__getitem__, keys), dtype=np.int64, count=len(keys))
+    return [keys[i] for i in np.argsort(found.places[order][numbers]).tolist()]
+
 
 # Filters -----------------------------------------------------------------------------
 def filter_articles(
@@ -159,18 +210,26 @@ def filter_articles(
     """
     flt = flt or ArticleFilter()
     candidates = _candidates(store, flt)
-    articles = store.articles
     after, before = _utc(flt.published_after), _utc(flt.published_before)
     min_quality = flt.min_quality
     if after or before:
         candidates = _date_range(store, candidates, after, before)
     if min_quality is not None:
-        candidates = [k for k in candidates if _passes(articles[k], None, None, min_quality)]
+        candidates = _of_quality(store, candidates, min_quality)
     if order is ArticleOrder.PUBLISHED_AT_DESC:
         return candidates
-    if order is ArticleOrder.PUBLISHED_AT_ASC:
-        return _dated_reversed(store, candidates)
-    return sorted(candidates, key=lambda k: quality_desc(articles[k]))
+    return sort_articles(store, candidates, order)
+
+
+def _of_quality(store: GraphStore, keys: list[str], min_quality: int) -> list[str]:
+    """The keys of articles of at least this quality, in their order."""
+    import numpy as np
+
+    found = article_places(store)
+    numbers = np.fromiter(map(found.number.__getitem__, keys), dtype=np.int64, count=len(keys))
+    with np.errstate(invalid="ignore"):  # NaN (no quality) passes no test
+        keep = found.quality[numbers] >= min_quality
+    return [keys[i] for i in np.flatnonzero(keep).tolist()]
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -201,9 +260,10 @@ def _candidates(store: GraphStore, flt: ArticleFilter) -> list[str]:
             keys.update(store.provider_articles.get(key, ()))
             if flt.include_stubs:
                 keys.update(s for s in store.graph.pred.get(key, ()) if store.articles[s].is_stub)
-        return sorted(keys, key=lambda k: date_desc(store.articles[k]))
+        return sort_articles(store, list(keys), ArticleOrder.PUBLISHED_AT_DESC)
     if flt.include_stubs:
-        return _merge_by_date(store, store.full_by_date, store.stubs_by_date)
+        every = [*store.full_by_date, *store.stubs_by_date]
+        return sort_articles(store, every, ArticleOrder.PUBLISHED_AT_DESC)
     return list(store.full_by_date)
 
 
@@ -252,15 +312,6 @@ def _date_range(
     while end > start and not inside(keys[end - 1]):
         end -= 1
     return keys[start:end]
-
-
-def _dated_reversed(store: GraphStore, keys: list[str]) -> list[str]:
-    """Oldest first with undated last, from a newest-first list (ties by key kept)."""
-    return sorted(keys, key=lambda k: date_asc(store.articles[k]))
-
-
-def _merge_by_date(store: GraphStore, a: Sequence[str], b: Sequence[str]) -> list[str]:
-    return sorted([*a, *b], key=lambda k: date_desc(store.articles[k]))
 
 
 # Pagination --------------------------------------------------------------------------

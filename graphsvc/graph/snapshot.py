@@ -41,7 +41,9 @@ from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.build import EDGE_ATTRS, no_gc
 from graphsvc.graph.mapped import MappedArticles, MappedDiGraph, NodeTable, article_record
+from graphsvc.graph.memo import install_memo
 from graphsvc.graph.nxraw import node_dicts, pred_dicts, succ_dicts
+from graphsvc.graph.queries import PLACES_MEMO, ArticleOrder, ArticlePlaces, article_places
 from graphsvc.graph.store import GraphStore
 from graphsvc.identity import article_key, kind_of
 from graphsvc.model import (
@@ -274,6 +276,12 @@ def _analytics(
         [[index[k] for k in story.members], index[story.representative]]
         for story in found.stories.by_key.values()
     ]
+    places = article_places(store)  # by the store's article numbers: the records' order
+    if list(places.number.items())[: len(articles)] != list(index.items()):
+        raise SnapshotError("the article places do not follow the records")
+    for order in ArticleOrder:
+        yield f"place:{order.value}", array("I", places.places[order].tolist())
+    yield "article_quality", array("d", places.quality.tolist())
     yield "analytics", orjson.dumps({"rankings": names, "stories": [found.stories.method, told]})
 
 
@@ -341,6 +349,7 @@ def read_snapshot(path: Path | str, *, analytics: bool = True) -> GraphStore:
     path = Path(path)
     with _mapped(path) as (_info, sections), no_gc(), _reasons(path):
         store = _rebuild(sections)
+        install_memo(store, PLACES_MEMO, _read_places(sections, store))
         if not analytics:
             return store
         from graphsvc.graph.analytics import decoded, install  # NumPy, SciPy: when needed
@@ -584,6 +593,23 @@ def _read_analytics(s: _Sections, store: GraphStore) -> Results:
         for members, representative in told
     ]
     return Results(MappingProxyType(rankings), stories.assemble(str(method), found_stories))
+
+
+def _read_places(s: _Sections, store: GraphStore) -> ArticlePlaces:
+    assert isinstance(store.graph, MappedDiGraph)
+    table = store.graph.table
+    places = {}
+    for order in ArticleOrder:
+        place = s.u32(f"place:{order.value}")
+        if len(place) != table.articles or (
+            table.articles and (np.bincount(place, minlength=table.articles) != 1).any()
+        ):
+            raise _Corrupt(f"section 'place:{order.value}' is not an order of the articles")
+        places[order] = place
+    quality = s.f64("article_quality")
+    if len(quality) != table.articles:
+        raise _Corrupt("section 'article_quality' does not match the records")
+    return ArticlePlaces(table.number, MappingProxyType(places), quality)
 
 
 def _read_lists(

@@ -116,6 +116,13 @@ PER_ARTICLE = [
     """query ($topic: String!) { articles(filter: {topics: [$topic]}, first: 7) { totalCount
     pageInfo { endCursor hasNextPage } edges { cursor node { id } } } }""",
 ]
+ORDERS = [  # whole-store sorts and scans, read off the article places a snapshot keeps
+    "{ articles(orderBy: PUBLISHED_AT_ASC, first: 9) { totalCount edges { cursor node { id } } } }",
+    "{ articles(orderBy: QUALITY_DESC, first: 9) { totalCount edges { cursor node { id } } } }",
+    "{ articles(filter: {includeStubs: true}, first: 9) { totalCount edges { node { id } } } }",
+    "{ articles(filter: {minQuality: 2}, orderBy: QUALITY_DESC, first: 9) { totalCount"
+    " edges { node { id quality } } } }",
+]
 
 
 def answers(store: GraphStore) -> list[Any]:
@@ -132,8 +139,14 @@ def answers(store: GraphStore) -> list[Any]:
         result = schema.execute_sync(query, variable_values=variables, context_value=Context(store))
         out.append((result.data, [e.message for e in result.errors or []]))
 
-    for query in QUERIES:
+    for query in QUERIES + ORDERS:
         run(query)
+    provider = min(store.providers.values(), key=lambda p: (-p.article_count, p.key)).domain
+    run(
+        """query ($d: String!) { articles(filter: {providers: [$d], includeStubs: true},
+        orderBy: PUBLISHED_AT_ASC, first: 9) { totalCount edges { node { id } } } }""",
+        d=provider,
+    )
     for key in keys:
         run(PER_ARTICLE[0], url=store.articles[key].url)
         run(PER_ARTICLE[1], id=encode_id(key))

@@ -30,7 +30,7 @@ from graphsvc.graph.analytics import (
 )
 from graphsvc.graph.mapped import MappedArticles
 from graphsvc.graph.memo import forget, install_memo, memo_value
-from graphsvc.graph.queries import count_order
+from graphsvc.graph.queries import article_places, count_order
 from graphsvc.graph.store import GraphStore
 from graphsvc.model import NodeKind
 
@@ -60,6 +60,7 @@ def warm(store: GraphStore) -> GraphStore:
     trends.trending(store, "provider")
     count_order(store, "topic")
     count_order(store, "provider")
+    article_places(store)
     forget(store, related.MEMO_NAME)  # the shared RELATED arrays: only the above need them
     return store
 
