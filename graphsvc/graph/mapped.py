@@ -162,19 +162,28 @@ class _Nodes(Mapping[str, Attrs]):
 
 
 class MappedDiGraph(nx.DiGraph):  # type: ignore[misc]
-    """A read-only ``networkx.DiGraph`` over a ``NodeTable`` (adding nodes or edges fails)."""
+    """A read-only ``networkx.DiGraph`` over a ``NodeTable`` (adding nodes or edges fails).
 
-    def __init__(self, table: NodeTable) -> None:
+    Without a table it is an empty, ordinary DiGraph: NetworkX makes one of the graph's own
+    class for views and copies (``subgraph_view``, ``ego_graph``, ``copy``)."""
+
+    def __init__(self, table: NodeTable | None = None) -> None:
         super().__init__()
         self.table = table
-        self._node = _Nodes(table)
-        self._adj = _Adjacency(table, succ=True)  # NetworkX makes _succ the same object
-        self._pred = _Adjacency(table, succ=False)
+        if table is not None:
+            self._node = _Nodes(table)
+            self._adj = _Adjacency(table, succ=True)  # NetworkX makes _succ the same object
+            self._pred = _Adjacency(table, succ=False)
 
     def number_of_edges(self, u: Any = None, v: Any = None) -> int:
-        if u is None:
+        if u is None and self.table is not None:
             return len(self.table.succ_nodes)
         return int(super().number_of_edges(u, v))
+
+
+def table_of(graph: nx.Graph) -> NodeTable | None:
+    """The table a graph is read from, or None for a graph held in Python dicts."""
+    return graph.table if isinstance(graph, MappedDiGraph) else None
 
 
 class MappedArticles(Mapping[str, Article]):

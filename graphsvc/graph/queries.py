@@ -163,14 +163,13 @@ def build_article_places(store: GraphStore) -> ArticlePlaces:
     """Sort every article once per order (computed before a snapshot is served)."""
     import numpy as np
 
-    from graphsvc.graph.mapped import MappedDiGraph
+    from graphsvc.graph.mapped import table_of  # here: mapped imports build, which imports us
 
     keys, articles = list(store.articles), store.articles
     records = [articles[k] for k in keys]
+    table = table_of(store.graph)
     number: Mapping[str, int] = (
-        store.graph.table.number
-        if isinstance(store.graph, MappedDiGraph)
-        else dict(zip(keys, range(len(keys)), strict=True))
+        dict(zip(keys, range(len(keys)), strict=True)) if table is None else table.number
     )
     places = {}
     for order, sort_key in SORT_KEYS.items():

@@ -40,7 +40,13 @@ import orjson
 from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.build import EDGE_ATTRS, no_gc
-from graphsvc.graph.mapped import MappedArticles, MappedDiGraph, NodeTable, article_record
+from graphsvc.graph.mapped import (
+    MappedArticles,
+    MappedDiGraph,
+    NodeTable,
+    article_record,
+    table_of,
+)
 from graphsvc.graph.memo import install_memo
 from graphsvc.graph.nxraw import node_dicts, pred_dicts, succ_dicts
 from graphsvc.graph.queries import PLACES_MEMO, ArticleOrder, ArticlePlaces, article_places
@@ -572,8 +578,7 @@ def _read_analytics(s: _Sections, store: GraphStore) -> Results:
         for kind, keys in records.items()
         if kind is not NodeKind.ARTICLE
     }
-    assert isinstance(store.graph, MappedDiGraph)
-    numbers[NodeKind.ARTICLE] = store.graph.table.number  # an article's entity number is its own
+    numbers[NodeKind.ARTICLE] = _table(store).number  # an article's entity number is its own
     rankings = {}
     for kind, how, name in table["rankings"]:
         keys, values = records[NodeKind(kind)], s.f64(f"score:{name}")
@@ -595,9 +600,15 @@ def _read_analytics(s: _Sections, store: GraphStore) -> Results:
     return Results(MappingProxyType(rankings), stories.assemble(str(method), found_stories))
 
 
+def _table(store: GraphStore) -> NodeTable:
+    table = table_of(store.graph)
+    if table is None:  # pragma: no cover - _rebuild maps every graph it reads
+        raise TypeError("not a mapped store")
+    return table
+
+
 def _read_places(s: _Sections, store: GraphStore) -> ArticlePlaces:
-    assert isinstance(store.graph, MappedDiGraph)
-    table = store.graph.table
+    table = _table(store)
     places = {}
     for order in ArticleOrder:
         place = s.u32(f"place:{order.value}")

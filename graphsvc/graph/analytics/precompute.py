@@ -79,11 +79,13 @@ def results(store: GraphStore) -> Results | None:
 
 
 def decoded(store: GraphStore) -> GraphStore:
-    """A twin of ``store`` whose articles are decoded once into a dict.
+    """A twin of ``store`` whose articles are decoded once into a dict, sharing its memo.
 
     A mapped store (graph/mapped.py) decodes an article record each time one is asked for,
-    and warming asks for each many times: ``install`` warms the twin instead and keeps its
-    results, which depend only on the content (the same in both)."""
+    and warming asks for each many times: ``install`` warms the twin instead. The twin is
+    ``dataclasses.replace(store, articles=...)``, which hands it the store's own ``cache``
+    dict, so what is computed on the twin is the store's (it depends only on the content,
+    the same in both); the decoded articles go when the twin does."""
     if not isinstance(store.articles, MappedArticles):
         return store
     return dataclasses.replace(store, articles=MappingProxyType(store.articles.decode_all()))
@@ -93,11 +95,10 @@ def install(store: GraphStore, found: Results, twin: GraphStore | None = None) -
     """Put analytics read from a snapshot file into ``store``'s memo, then warm the rest
     (on ``twin``, ``decoded(store)``, when given)."""
     twin = store if twin is None else twin
+    if twin.cache is not store.cache:
+        raise ValueError("a twin must share the store's memo")
     for (kind, how), ranking in found.rankings.items():
-        install_memo(twin, centrality.memo_name(kind, how), ranking)
-    install_memo(twin, stories.MEMO_NAME, found.stories)
+        install_memo(store, centrality.memo_name(kind, how), ranking)
+    install_memo(store, stories.MEMO_NAME, found.stories)
     warm(twin)
-    for name, value in twin.cache.items():
-        if name.startswith("analytics:"):
-            store.cache.setdefault(name, value)
     return store

@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from graphsvc.graph.mapped import MappedDiGraph, NodeTable
+from graphsvc.graph.mapped import NodeTable, table_of
 from graphsvc.graph.memo import memoised
 from graphsvc.graph.store import GraphStore
 
@@ -43,10 +43,11 @@ def build_related(store: GraphStore) -> Related:
     nodes = tuple(sorted(store.articles))
     number = {key: i for i, key in enumerate(nodes)}
     sources = sorted(store.full_by_date)
-    if isinstance(store.graph, MappedDiGraph):
-        src, dst = _mapped_edges(store.graph.table, sources, number)
-    else:
+    table = table_of(store.graph)
+    if table is None:
         src, dst = _edges(store, sources, number)
+    else:
+        src, dst = _mapped_edges(table, sources, number)
     providers = tuple(sorted(store.providers))
     provider_number = {key: i for i, key in enumerate(providers)}
     articles = store.articles
