@@ -175,6 +175,20 @@ class MappedDiGraph(nx.DiGraph):  # type: ignore[misc]
             self._adj = _Adjacency(table, succ=True)  # NetworkX makes _succ the same object
             self._pred = _Adjacency(table, succ=False)
 
+    # NetworkX wraps _succ and _pred in read-only views whose items() look every neighbour
+    # up again; the mappings here are read-only already, and their items() is one pass.
+    @property
+    def succ(self) -> Any:
+        return nx.DiGraph.succ.func(self) if self.table is None else self._succ
+
+    @property
+    def adj(self) -> Any:
+        return nx.DiGraph.adj.func(self) if self.table is None else self._succ
+
+    @property
+    def pred(self) -> Any:
+        return nx.DiGraph.pred.func(self) if self.table is None else self._pred
+
     def number_of_edges(self, u: Any = None, v: Any = None) -> int:
         if u is None and self.table is not None:
             return len(self.table.succ_nodes)
