@@ -13,8 +13,9 @@ A ratio, (count + 1) / (mean + 1), is given beside it.
 from __future__ import annotations
 
 import statistics
+from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -42,9 +43,10 @@ class Bucket(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Timelines:
-    """Sorted publication times (POSIX seconds) of each topic's and provider's articles."""
+    """Sorted publication times (POSIX seconds) of each topic's and provider's articles
+    (an ``array('d')`` each: one object per node, not one per article)."""
 
-    times: Mapping[str, tuple[float, ...]]
+    times: Mapping[str, Sequence[float]]
     undated: Mapping[str, int]
     first: datetime | None  # the snapshot's oldest dated full article
     last: datetime | None  # and its newest
@@ -116,7 +118,7 @@ def build_timelines(store: GraphStore) -> Timelines:
             first = when if first is None or when < first else first
             last = when if last is None or when > last else last
     return Timelines(
-        MappingProxyType({k: tuple(sorted(v)) for k, v in times.items()}),
+        MappingProxyType({k: array("d", sorted(v)) for k, v in times.items()}),
         MappingProxyType(undated),
         first,
         last,
@@ -166,7 +168,7 @@ def iter_buckets(start: datetime, end: datetime, bucket: Bucket) -> Iterator[dat
         current = next_start(current, bucket)
 
 
-def count_between(times: tuple[float, ...], start: float, end: float) -> int:
+def count_between(times: Sequence[float], start: float, end: float) -> int:
     """How many sorted times fall in [start, end)."""
     return bisect_left(times, end) - bisect_left(times, start)
 
