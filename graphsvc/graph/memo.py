@@ -68,6 +68,13 @@ def memoised(store: GraphStore, name: str, build: Callable[[GraphStore], T]) -> 
     return value  # type: ignore[no-any-return]
 
 
+def install_call(store: GraphStore, name: str, args: Hashable, value: object) -> None:
+    """Keep ``value`` as what ``memoised_call(store, name, args, ...)`` gives."""
+    table: OrderedDict[Hashable, Any] = memoised(store, f"{name}:table", lambda _s: OrderedDict())
+    with _lock(store, f"{name}:table"):
+        table[args] = value
+
+
 def memoised_call(store: GraphStore, name: str, args: Hashable, compute: Callable[[], T]) -> T:
     """``compute()`` for these arguments, kept for the snapshot (the least recently used
     of more than MAX_ARGUMENT_RESULTS argument sets are dropped)."""

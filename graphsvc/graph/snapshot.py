@@ -258,10 +258,12 @@ def _analytics(
     topics: Sequence[Topic],
     index: Mapping[str, int],
 ) -> Iterator[tuple[str, bytes | array[Any]]]:
-    """The costly analytics (computed now if the store has not got them yet): each ranking
-    as its scores in record order (NaN for a node without one) and its order as record
-    numbers; each story as its members and representative by article number."""
+    """The analytics (computed now if the store has not got them yet): each ranking as its
+    scores in record order (NaN for a node without one) and its order as record numbers; each
+    story as its members and representative by article number, with its summary; the places
+    of the articles in each order; and the cheap rest (graph/analytics/kept.py)."""
     from graphsvc.graph import analytics  # NumPy, SciPy and igraph: imported when needed
+    from graphsvc.graph.analytics import kept
 
     found = analytics.results(store) or analytics.results(analytics.warm(store))
     assert found is not None  # warm computes every one
@@ -278,10 +280,8 @@ def _analytics(
         scores, number = ranking.scores, numbers[kind]
         yield f"score:{name}", array("d", (scores.get(r.key, math.nan) for r in records[kind]))
         yield f"order:{name}", array("I", (number[k] for k in ranking.order))
-    told = [
-        [[index[k] for k in story.members], index[story.representative]]
-        for story in found.stories.by_key.values()
-    ]
+    told = kept.story_summaries(found.stories, index)
+    yield from kept.sections(store)
     places = article_places(store)  # by the store's article numbers: the records' order
     if list(places.number.items())[: len(articles)] != list(index.items()):
         raise SnapshotError("the article places do not follow the records")
@@ -353,10 +353,10 @@ def read_snapshot(path: Path | str, *, analytics: bool = True) -> GraphStore:
         install_memo(store, PLACES_MEMO, _read_places(sections, store))
         if not analytics:
             return store
-        from graphsvc.graph.analytics import decoded, install  # NumPy, SciPy: when needed
+        from graphsvc.graph.analytics import install, kept  # NumPy, SciPy: when needed
 
-        twin = decoded(store)
-        return install(store, _read_analytics(sections, twin), twin)
+        kept.install(store, sections)
+        return install(store, _read_analytics(sections, store))
 
 
 @contextmanager
@@ -560,7 +560,7 @@ def _rebuild(s: _Sections) -> GraphStore:
 
 
 def _read_analytics(s: _Sections, store: GraphStore) -> Results:
-    from graphsvc.graph.analytics import Results, centrality, stories
+    from graphsvc.graph.analytics import Results, centrality, kept
 
     table = s.json("analytics")
     records: dict[NodeKind, list[str]] = {
@@ -587,12 +587,8 @@ def _read_analytics(s: _Sections, store: GraphStore) -> Results:
         found = centrality.ranked_arrays(keys, numbers[NodeKind(kind)], values, order)
         rankings[NodeKind(kind), centrality.Centrality(how)] = found
     method, told = table["stories"]
-    keys = records[NodeKind.ARTICLE]
-    found_stories = [
-        stories.summarise(store, tuple(keys[i] for i in members), keys[representative])
-        for members, representative in told
-    ]
-    return Results(MappingProxyType(rankings), stories.assemble(str(method), found_stories))
+    found_stories = kept.read_stories(store, str(method), told, records[NodeKind.ARTICLE])
+    return Results(MappingProxyType(rankings), found_stories)
 
 
 def _table(store: GraphStore) -> NodeTable:

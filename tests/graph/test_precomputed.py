@@ -77,6 +77,7 @@ def assert_same_analytics(read: GraphStore, built: GraphStore) -> None:
             assert centrality.ranking(read, kind, how) == centrality.ranking(built, kind, how)
     assert stories.stories(read) == stories.stories(built)
     assert providers.provider_links(read) == providers.provider_links(built)
+    assert providers.topic_mixes(read) == providers.topic_mixes(built)
     assert trends.timelines(read) == trends.timelines(built)
     assert facets.facets(read) == facets.facets(built)
     for kind in cooccurrence.CoKind:

@@ -6,6 +6,6 @@ the snapshot is served (precompute.py), and kept in ``store.cache`` (see graph/m
 
 from __future__ import annotations
 
-from graphsvc.graph.analytics.precompute import Results, decoded, install, results, warm
+from graphsvc.graph.analytics.precompute import Results, install, results, warm
 
-__all__ = ["Results", "decoded", "install", "results", "warm"]
+__all__ = ["Results", "install", "results", "warm"]

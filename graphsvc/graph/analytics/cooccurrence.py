@@ -184,9 +184,14 @@ def _index(rows: np.ndarray, cols: np.ndarray, names: tuple[str, ...], baskets: 
     )
 
 
+def baskets_memo(kind: CoKind) -> str:
+    """The name a kind's baskets are kept under, per snapshot."""
+    return f"baskets:{kind.value}"
+
+
 def baskets_of(store: GraphStore, kind: CoKind) -> Baskets:
     """The snapshot's baskets of one kind (indexed once, on first use)."""
-    return memoised(store, f"baskets:{kind.value}", lambda s: build_baskets(s, kind))
+    return memoised(store, baskets_memo(kind), lambda s: build_baskets(s, kind))
 
 
 def pair_counts(store: GraphStore, kind: CoKind, of: str) -> Mapping[str, int]:

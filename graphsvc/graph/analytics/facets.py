@@ -50,7 +50,10 @@ def _most(items: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(items, key=lambda kv: (-kv[1], kv[0])))
 
 
+MEMO_NAME = "facets"
+
+
 def facets(store: GraphStore, flt: ArticleFilter | None = None) -> Facets:
     """The facets of a filter (kept per snapshot for the most recent filters)."""
     spec = flt or ArticleFilter()
-    return memoised_call(store, "facets", spec, lambda: count_facets(store, spec))
+    return memoised_call(store, MEMO_NAME, spec, lambda: count_facets(store, spec))

@@ -7,14 +7,14 @@ the most frequent nodes and the default graphs, timelines and the default trendi
 unfiltered facets, the count orders. ``graphsvc/corpus.py`` runs it when a store is built, in
 the same background thread, so a server swaps in only a complete snapshot.
 
-The costly results (centralities, the stories) are also written into snapshot files
-(``results`` / ``install``): reading one back installs them instead of computing again. The
-cheap rest is counted again after a read, in the load thread.
+Snapshot files keep the results (``results`` / ``install`` for the centralities and the
+stories, ``graph/analytics/kept.py`` for the rest that needs every article's fields), so that
+reading one back installs them; what ``warm`` still computes after a read is cut from those
+(pair tables, graphs, trending lists) and takes milliseconds.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -28,7 +28,6 @@ from graphsvc.graph.analytics import (
     stories,
     trends,
 )
-from graphsvc.graph.mapped import MappedArticles
 from graphsvc.graph.memo import forget, install_memo, memo_value
 from graphsvc.graph.queries import article_places, count_order
 from graphsvc.graph.store import GraphStore
@@ -78,27 +77,10 @@ def results(store: GraphStore) -> Results | None:
     return None if found is None else Results(MappingProxyType(rankings), found)
 
 
-def decoded(store: GraphStore) -> GraphStore:
-    """A twin of ``store`` whose articles are decoded once into a dict, sharing its memo.
-
-    A mapped store (graph/mapped.py) decodes an article record each time one is asked for,
-    and warming asks for each many times: ``install`` warms the twin instead. The twin is
-    ``dataclasses.replace(store, articles=...)``, which hands it the store's own ``cache``
-    dict, so what is computed on the twin is the store's (it depends only on the content,
-    the same in both); the decoded articles go when the twin does."""
-    if not isinstance(store.articles, MappedArticles):
-        return store
-    return dataclasses.replace(store, articles=MappingProxyType(store.articles.decode_all()))
-
-
-def install(store: GraphStore, found: Results, twin: GraphStore | None = None) -> GraphStore:
+def install(store: GraphStore, found: Results) -> GraphStore:
     """Put analytics read from a snapshot file into ``store``'s memo, then warm the rest
-    (on ``twin``, ``decoded(store)``, when given)."""
-    twin = store if twin is None else twin
-    if twin.cache is not store.cache:
-        raise ValueError("a twin must share the store's memo")
+    (with the kept ones installed too, graph/analytics/kept.py, that rest is cut from them)."""
     for (kind, how), ranking in found.rankings.items():
         install_memo(store, centrality.memo_name(kind, how), ranking)
     install_memo(store, stories.MEMO_NAME, found.stories)
-    warm(twin)
-    return store
+    return warm(store)

@@ -17,6 +17,10 @@ from graphsvc.graph.analytics.related import related_arrays
 from graphsvc.graph.memo import memoised
 from graphsvc.graph.store import GraphStore
 
+#: The names provider links and topic mixes are kept under, per snapshot.
+LINKS_MEMO = "provider-links"
+MIX_MEMO = "topic-mix"
+
 
 @dataclass(frozen=True, slots=True)
 class Share:
@@ -57,7 +61,7 @@ def build_links(store: GraphStore) -> ProviderLinks:
 
 def provider_links(store: GraphStore) -> ProviderLinks:
     """The snapshot's provider links (counted once, on first use)."""
-    return memoised(store, "provider-links", build_links)
+    return memoised(store, LINKS_MEMO, build_links)
 
 
 def coverage_overlap(store: GraphStore, provider: str, first: int = 10) -> list[Share]:
@@ -80,7 +84,7 @@ def build_topic_mix(store: GraphStore) -> Mapping[str, tuple[Share, ...]]:
 
 def topic_mixes(store: GraphStore) -> Mapping[str, tuple[Share, ...]]:
     """Every provider's topic mix (counted once per snapshot)."""
-    return memoised(store, "topic-mix", build_topic_mix)
+    return memoised(store, MIX_MEMO, build_topic_mix)
 
 
 def topic_mix(store: GraphStore, provider: str, first: int = 10) -> list[Share]:

@@ -125,9 +125,12 @@ def build_timelines(store: GraphStore) -> Timelines:
     )
 
 
+TIMELINES_MEMO = "timelines"
+
+
 def timelines(store: GraphStore) -> Timelines:
     """The snapshot's timelines (built once, on first use)."""
-    return memoised(store, "timelines", build_timelines)
+    return memoised(store, TIMELINES_MEMO, build_timelines)
 
 
 def as_utc(when: datetime) -> datetime:

@@ -1,0 +1,196 @@
+"""The cheap analytics in a snapshot file: written with the store, installed when it is read.
+
+Reading a snapshot in place (graph/mapped.py) decodes an article only when it is asked for,
+and the analytics below need a field of every article (its topics, provider and date): counting
+them again after each read cost a server most of its start and, through the garbage it left,
+hundreds of megabytes. So the file keeps them, as JSON sections with articles by number and
+NumPy arrays:
+
+- each story's summary (dates, top topics and providers) beside its members;
+- the timelines (each node's sorted times as one float array, in CSR form);
+- provider links, every provider's topic mix, the unfiltered facets;
+- both kinds of co-occurrence baskets (the incidence matrix's CSR arrays).
+
+``sections`` writes them; ``install`` puts them into a read store's memo (graph/memo.py)
+before ``precompute.warm`` runs, which then finds them there and computes only the rest (pair
+tables, graphs and trending lists, cut from these in milliseconds).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Protocol
+
+import numpy as np
+import orjson
+import scipy.sparse as sp
+
+from graphsvc.graph.analytics import cooccurrence, facets, providers, stories, trends
+from graphsvc.graph.memo import install_call, install_memo
+from graphsvc.graph.queries import ArticleFilter
+from graphsvc.graph.store import GraphStore
+
+Section = tuple[str, "bytes | array[Any]"]
+
+
+class Sections(Protocol):
+    """What ``install`` reads a snapshot's sections through (graph/snapshot.py)."""
+
+    def json(self, name: str) -> Any: ...
+    def u32(self, name: str) -> np.ndarray: ...
+    def u64(self, name: str) -> np.ndarray: ...
+    def f64(self, name: str) -> np.ndarray: ...
+
+
+def _iso(when: datetime | None) -> str | None:
+    return None if when is None else when.isoformat()
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+# Writing ---------------------------------------------------------------------------------
+def story_summaries(found: stories.Stories, index: Mapping[str, int]) -> list[list[Any]]:
+    """Each story: members and representative by article number, dates, topics, providers."""
+    return [
+        [
+            [index[k] for k in story.members],
+            index[story.representative],
+            _iso(story.first_at),
+            _iso(story.last_at),
+            story.topics,
+            story.providers,
+        ]
+        for story in found.by_key.values()
+    ]
+
+
+def sections(store: GraphStore) -> Iterator[Section]:
+    """The kept analytics of ``store`` (computed already: ``precompute.warm`` ran)."""
+    lines = trends.timelines(store)
+    offsets, times = array("Q", [0]), array("d")
+    for values in lines.times.values():
+        times.extend(values)
+        offsets.append(len(times))
+    yield "timeline_offsets", offsets
+    yield "timeline_times", times
+    links = providers.provider_links(store)
+    yield (
+        "kept",
+        orjson.dumps(
+            {
+                "timelines": [
+                    list(lines.times),
+                    list(lines.undated.items()),
+                    _iso(lines.first),
+                    _iso(lines.last),
+                ],
+                "links": [list(links.out.items()), list(links.totals.items())],
+                "mix": [
+                    [p, [[s.key, s.count, s.share] for s in shares]]
+                    for p, shares in providers.topic_mixes(store).items()
+                ],
+                "facets": _facets(facets.facets(store)),
+                "baskets": {
+                    kind.value: cooccurrence.baskets_of(store, kind).keys
+                    for kind in cooccurrence.CoKind
+                },
+            }
+        ),
+    )
+    for kind in cooccurrence.CoKind:
+        found = cooccurrence.baskets_of(store, kind).incidence
+        yield f"baskets:{kind.value}:indptr", array("Q", found.indptr.tolist())
+        yield f"baskets:{kind.value}:indices", array("I", found.indices.tolist())
+        yield f"baskets:{kind.value}:shape", array("Q", found.shape)
+
+
+def _facets(found: facets.Facets) -> list[Any]:
+    return [found.total, found.topics, found.providers, found.months, found.types]
+
+
+# Reading ---------------------------------------------------------------------------------
+def read_stories(
+    store: GraphStore, method: str, told: Sequence[list[Any]], keys: Sequence[str]
+) -> stories.Stories:
+    """The stories of ``story_summaries``'s lists (articles by number into ``keys``)."""
+    found = []
+    for members, representative, first, last, topics, by_provider in told:
+        member_keys = tuple(keys[i] for i in members)
+        found.append(
+            stories.Story(
+                key=stories.story_key(member_keys),
+                members=member_keys,
+                first_at=_time(first),
+                last_at=_time(last),
+                representative=keys[representative],
+                topics=tuple((k, n) for k, n in topics),
+                providers=tuple((k, n) for k, n in by_provider),
+            )
+        )
+    return stories.assemble(method, found)
+
+
+def install(store: GraphStore, s: Sections) -> None:
+    """Put the kept analytics of a snapshot's sections into ``store``'s memo."""
+    kept = s.json("kept")
+    nodes, undated, first, last = kept["timelines"]
+    offsets, times = s.u64("timeline_offsets"), s.f64("timeline_times")
+    if len(offsets) != len(nodes) + 1 or int(offsets[-1]) != len(times):
+        raise ValueError("the timelines' arrays do not match their nodes")
+    bounds = offsets.tolist()
+    lines = trends.Timelines(
+        MappingProxyType(
+            {k: array("d", times[bounds[i] : bounds[i + 1]]) for i, k in enumerate(nodes)}
+        ),
+        MappingProxyType(dict(undated)),
+        _time(first),
+        _time(last),
+    )
+    install_memo(store, trends.TIMELINES_MEMO, lines)
+    out, totals = kept["links"]
+    install_memo(
+        store,
+        providers.LINKS_MEMO,
+        providers.ProviderLinks(
+            MappingProxyType({p: tuple((q, n) for q, n in links) for p, links in out}),
+            MappingProxyType(dict(totals)),
+        ),
+    )
+    mix = {p: tuple(providers.Share(t, n, share) for t, n, share in s_) for p, s_ in kept["mix"]}
+    install_memo(store, providers.MIX_MEMO, MappingProxyType(mix))
+    total, topics, by_provider, months, types = kept["facets"]
+    unfiltered = facets.Facets(
+        total=total,
+        topics=tuple((k, n) for k, n in topics),
+        providers=tuple((k, n) for k, n in by_provider),
+        months=tuple((k, n) for k, n in months),
+        types=tuple((k, n) for k, n in types),
+    )
+    install_call(store, facets.MEMO_NAME, ArticleFilter(), unfiltered)
+    for kind in cooccurrence.CoKind:
+        keys = tuple(kept["baskets"][kind.value])
+        shape = s.u64(f"baskets:{kind.value}:shape").tolist()
+        indptr = s.u64(f"baskets:{kind.value}:indptr")
+        indices = s.u32(f"baskets:{kind.value}:indices")
+        if len(shape) != 2 or shape[1] != len(keys) or len(indptr) != shape[0] + 1:
+            raise ValueError(f"the {kind.value} baskets' arrays do not match")
+        incidence = sp.csr_array(
+            (np.ones(len(indices), dtype=np.int32), indices.astype(np.int32), indptr),
+            shape=(shape[0], shape[1]),
+        )
+        incidence.check_format(full_check=True)
+        install_memo(
+            store,
+            cooccurrence.baskets_memo(kind),
+            cooccurrence.Baskets(
+                keys,
+                MappingProxyType({k: i for i, k in enumerate(keys)}),
+                incidence,
+                sp.csc_array(incidence),
+            ),
+        )
