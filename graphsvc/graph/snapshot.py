@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import math
 import mmap
+import operator
 import os
 import sys
 import zlib
@@ -51,7 +52,7 @@ from graphsvc.graph.memo import install_memo
 from graphsvc.graph.nxraw import node_dicts, pred_dicts, succ_dicts
 from graphsvc.graph.queries import PLACES_MEMO, ArticleOrder, ArticlePlaces, article_places
 from graphsvc.graph.store import GraphStore
-from graphsvc.identity import article_key, kind_of
+from graphsvc.identity import ARTICLE_PREFIX, article_key, kind_of
 from graphsvc.model import (
     Article,
     EdgeKind,
@@ -492,11 +493,11 @@ def _rebuild(s: _Sections) -> GraphStore:
     topics = [Topic(k, n, c) for k, n, c in s.json("topics")]
     keys = s.json("keys")
     count = len(keys) - len(providers) - len(topics)
-    if count < 0 or not all(isinstance(k, str) for k in keys):
+    if count < 0 or set(map(type, keys)) - {str}:
         raise _Corrupt("the keys do not match the records")
     if keys[count:] != [p.key for p in providers] + [t.key for t in topics]:
         raise _Corrupt("the keys do not match the records")
-    if not all(kind_of(k) is NodeKind.ARTICLE for k in keys[:count]):
+    if not all(map(operator.methodcaller("startswith", ARTICLE_PREFIX), keys[:count])):
         raise _Corrupt("an article's key is not an article key")
     number = dict(zip(keys, range(len(keys)), strict=True))
     if len(number) != len(keys):
