@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, NamedTuple
@@ -119,6 +119,7 @@ class SearchIndex:
     """Immutable in-memory full-text index; safe to query from several threads at once."""
 
     __slots__ = ("_analyzer", "_docs", "_index", "_kinds", "_lock", "_schema", "_searcher")
+    _docs: Sequence[SearchDoc]
 
     def __init__(self, docs: Iterable[SearchDoc], path: Path | None = None, tag: str = "") -> None:
         """Index ``docs`` (where two share a key, the later one wins), in RAM or, with
@@ -158,11 +159,19 @@ class SearchIndex:
         return cls(docs, path, tag)
 
     @classmethod
-    def open(cls, path: Path, docs: Iterable[SearchDoc], tag: str = "") -> SearchIndex:
-        """The index built at ``path`` from these same ``docs`` with this ``tag``; ValueError
-        when that folder holds no complete index of as many documents with that tag."""
+    def open(
+        cls, path: Path, docs: Sequence[SearchDoc], tag: str = "", kinds: Iterable[str] = ()
+    ) -> SearchIndex:
+        """The index built at ``path`` from these same ``docs`` (distinct keys, in the order
+        they were indexed) with this ``tag``; ValueError when that folder holds no complete
+        index of as many documents with that tag. ``docs`` is read only for the hits, so it
+        may make each document when it is asked for; ``kinds`` are the kinds among them
+        (read off ``docs`` when not given)."""
         self = cls.__new__(cls)
-        self._take(docs)
+        self._docs = docs
+        self._kinds = frozenset(kinds) or frozenset(doc.kind for doc in docs)
+        self._analyzer = _make_analyzer()
+        self._lock = threading.Lock()
         try:
             count, written_tag, digest, files = (path / _MARK).read_text().split(" ")
             written = int(count)
@@ -179,7 +188,7 @@ class SearchIndex:
             raise ValueError(f"the search index at {path} is not of these documents")
         return self
 
-    def _take(self, docs: Iterable[SearchDoc]) -> list[SearchDoc]:
+    def _take(self, docs: Iterable[SearchDoc]) -> Sequence[SearchDoc]:
         """Keep the documents (the last of each key; text made UTF-8 safe) and an analyzer."""
         by_key: dict[str, SearchDoc] = {}
         for doc in docs:
@@ -296,10 +305,18 @@ class SearchIndex:
             return []
         ids = self._searcher.fast_field_values(_ID, [address for _, address in found])
         return [
-            (float(score), self._docs[int(position)])
+            (float(score), self._doc(int(position)))
             for (score, _), position in zip(found, ids, strict=True)
             if position is not None
         ]
+
+    def _doc(self, position: int) -> SearchDoc:
+        """The document indexed at a position, its text made UTF-8 safe as it was indexed."""
+        doc = self._docs[position]
+        title, body = _scrub(doc.title), _scrub(doc.body)
+        if title is not doc.title or body is not doc.body:
+            doc = SearchDoc(doc.key, doc.kind, title, body)
+        return doc
 
     def _snippet(self, doc: SearchDoc, terms: _Terms) -> str:
         """Mark the matched words in the title or the body, whichever has more of them."""

@@ -11,8 +11,9 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
+from typing import overload
 
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.memo import forget, install_memo, memo_value, memoised
@@ -23,6 +24,51 @@ log = logging.getLogger(__name__)
 
 _INDEX = "search-index"  # the memo names (graph/memo.py)
 _PATH = "search-path"
+
+
+class StoreDocs(Sequence[SearchDoc]):
+    """``iter_search_docs`` of a store by position, each made when it is asked for: an index
+    opened from its folder reads only its hits' documents (at 100,000 documents, holding them
+    all took seconds to make at each start and hundreds of megabytes per worker)."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self._articles = list(store.articles)
+        self._topics = list(store.topics)
+        self._providers = list(store.providers)
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds among the documents."""
+        counts = {"article": self._articles, "topic": self._topics, "provider": self._providers}
+        return frozenset(kind for kind, keys in counts.items() if keys)
+
+    def __len__(self) -> int:
+        return len(self._articles) + len(self._topics) + len(self._providers)
+
+    @overload
+    def __getitem__(self, position: int) -> SearchDoc: ...
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[SearchDoc]: ...
+
+    def __getitem__(self, position: int | slice) -> SearchDoc | Sequence[SearchDoc]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(len(self))[position]]
+        if position < 0:
+            position += len(self)
+        store = self._store
+        if 0 <= position < len(self._articles):
+            article = store.articles[self._articles[position]]
+            return SearchDoc(article.key, "article", article.title, article.excerpt or "")
+        position -= len(self._articles)
+        if 0 <= position < len(self._topics):
+            topic = store.topics[self._topics[position]]
+            return SearchDoc(topic.key, "topic", topic.name, "")
+        position -= len(self._topics)
+        if 0 <= position < len(self._providers):
+            provider = store.providers[self._providers[position]]
+            return SearchDoc(provider.key, "provider", provider.name, provider.domain)
+        raise IndexError(position)
 
 
 def iter_search_docs(store: GraphStore) -> Iterator[SearchDoc]:
@@ -60,10 +106,10 @@ def _first_index(store: GraphStore) -> SearchIndex:
 def _open_or_build(store: GraphStore, path: Path) -> SearchIndex:
     """The index kept at ``path``, else one built there (in a temporary folder, then renamed,
     so a reader never sees half an index); in memory when the folder cannot be written."""
-    docs = list(iter_search_docs(store))
+    docs = StoreDocs(store)
     if path.exists():
         try:
-            return SearchIndex.open(path, docs, store.version)
+            return SearchIndex.open(path, docs, store.version, docs.kinds)
         except ValueError as exc:
             log.warning("%s; building it again", exc)
         except BaseException as exc:  # a tantivy panic: that index is no good either
@@ -79,7 +125,7 @@ def _open_or_build(store: GraphStore, path: Path) -> SearchIndex:
             os.rename(building, path)
         except OSError:  # another process kept it first: use theirs
             shutil.rmtree(building, ignore_errors=True)
-        return SearchIndex.open(path, docs, store.version)
+        return SearchIndex.open(path, docs, store.version, docs.kinds)
     except (OSError, ValueError) as exc:
         log.warning("cannot keep the search index at %s (%s); building it in memory", path, exc)
         shutil.rmtree(building, ignore_errors=True)

@@ -9,6 +9,7 @@ import networkx as nx
 import pytest
 
 from graphsvc.graph.mapped import MappedArticles, MappedDiGraph
+from graphsvc.graph.searching import StoreDocs, iter_search_docs
 from graphsvc.graph.snapshot import read_snapshot, write_snapshot
 from graphsvc.graph.store import GraphStore
 
@@ -91,3 +92,20 @@ def test_articles_decode_on_demand(pair: tuple[GraphStore, GraphStore]) -> None:
             with pytest.raises(KeyError):
                 read.articles[key]  # a provider or topic key is not an article
     assert read.articles.get("a:https://nowhere.example/x") is None
+
+
+def test_search_documents_are_made_on_demand_in_the_indexed_order(
+    pair: tuple[GraphStore, GraphStore],
+) -> None:
+    """An index opened from its folder reads its hits' documents by position: the lazy
+    sequence must be exactly the documents it was built from, in that order."""
+    built, read = pair
+    expected = list(iter_search_docs(built))
+    for store in (built, read):
+        docs = StoreDocs(store)
+        assert len(docs) == len(expected)
+        assert list(docs) == expected
+        assert docs[-1] == expected[-1] and docs[3:6] == expected[3:6]
+        assert docs.kinds == {d.kind for d in expected}
+        with pytest.raises(IndexError):
+            docs[len(expected)]
