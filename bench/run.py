@@ -3,7 +3,8 @@
     python bench/run.py [--sizes 10000,100000] [--quick] [--corpus-dir DIR] [--seed S]
                         [--duration S] [--connections C] [--threads T] [--workers 1,2]
                         [--rounds R] [--baseline-files K] [--out DIR] [--force]
-                        [--baseline-ref REF] [--baseline-snapshot PATH] [--heavy-seconds S]
+                        [--baseline-ref REF] [--baseline-snapshot PATH] [--starts K]
+                        [--heavy-seconds S]
 
 For each size N, on a synthetic corpus (``bench/synth.py``, generated once per N and seed under
 ``--corpus-dir`` and reused), every figure is measured next to its baseline, in the same run:
@@ -47,11 +48,14 @@ For each size N, on a synthetic corpus (``bench/synth.py``, generated once per N
    it first if its cache format differs); ``--baseline-snapshot PATH`` gives one already built.
    Then, for this code and for the baseline's, each serving its own snapshot without the
    response cache: a first start (which builds the search index beside the snapshot when it is
-   missing), then per ``--workers`` count a timed start (launch → ``/readyz`` 200) and, once
-   every worker has answered ``/readyz``, the RSS and the PSS (``/proc/PID/smaps_rollup``) of
-   each process of the tree and of each worker; the extra worker's cost is the tree's PSS at 2
-   workers minus at 1. With one worker: the first call of each analytics field on the fresh
-   server (after one ``{ stats { articles } }``), the slowest and which; then
+   missing), then per ``--workers`` count ``--starts`` timed starts (launch → ``/readyz`` 200;
+   the sides take turns, the median is kept) and, on the last one, once every worker has
+   answered ``/readyz``, the RSS, PSS and USS (private pages; ``/proc/PID/smaps_rollup``) of
+   each process of the tree and of each worker. An extra worker's cost is its PSS at 2
+   workers (the tree's PSS at 2 workers minus at 1 is given too: it adds the supervisor
+   process that only runs with 2 workers or more). With one worker: the first call of each
+   analytics field on the fresh server (after one ``{ stats { articles } }``), the slowest
+   and which; then
    ``{ stats { articles } }`` sent back to back for ``--heavy-seconds`` while another client
    keeps sending the most expensive request the cost limits allow (the alias limit filled with
    k shortest paths and depth-3 neighbourhoods, as ``tests/web/test_loop_free.py`` sends it):
@@ -258,6 +262,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         " building it; its search index is built beside it when missing)",
     )
     parser.add_argument(
+        "--starts",
+        type=int,
+        help="timed starts of each side per worker count, taking turns; the median is kept"
+        " (default 3; quick 1)",
+    )
+    parser.add_argument(
         "--heavy-seconds",
         type=float,
         help="seconds of small queries under the heaviest request (default 15; quick 3)",
@@ -272,6 +282,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "warmup": 2 if quick else 5,
         "baseline_files": 2000 if quick else 0,
         "heavy_seconds": 3 if quick else 15,
+        "starts": 1 if quick else 3,
     }
     for name, value in defaults.items():
         if getattr(args, name) is None:
@@ -285,6 +296,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--sizes and --workers take comma-separated integers")
     if not args.sizes or min(args.sizes) < 100 or not args.workers or min(args.workers) < 1:
         parser.error("sizes must be at least 100 and workers at least 1")
+    if args.starts < 1:
+        parser.error("--starts must be at least 1")
     return args
 
 
@@ -307,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for k in ("duration", "connections", "threads", "workers", "rounds", "warmup")
             }
             | {"baseline_files": args.baseline_files, "heavy_seconds": args.heavy_seconds}
+            | {"starts": args.starts}
             | {"baseline_ref": args.baseline_ref, "baseline_snapshot": args.baseline_snapshot},
             "machine": {
                 "cpus": os.cpu_count(),

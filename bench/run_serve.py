@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -166,33 +168,60 @@ def graphsvc_on(snapshot: Path, code: Path | None, workers: int, work: Path, nam
     return Server(name, command, workers, work / f"{name}-w{workers}.log", env, cwd=code or REPO)
 
 
-def measure_side(
-    snapshot: Path, code: Path | None, name: str, args: argparse.Namespace, work: Path
+@dataclass(frozen=True)
+class Side:
+    """What one side serves: its snapshot, by which code (None: this checkout)."""
+
+    key: str  # "current" or "baseline"
+    name: str
+    snapshot: Path
+    code: Path | None
+
+    def server(self, workers: int, work: Path) -> Server:
+        return graphsvc_on(self.snapshot, self.code, workers, work, self.name)
+
+
+def measure_started(
+    server: Server, side: Side, workers: int, args: argparse.Namespace
 ) -> dict[str, Any]:
-    """One side (this code or the baseline's): a first start (which may build the search index
-    beside the snapshot), then per worker count a timed start and its memory; with one worker,
-    the first analytics calls and the small query under the heaviest request too."""
-    out: dict[str, Any] = {}
-    say(f"  {name}: first start (builds the search index when missing)")
-    with serving(graphsvc_on(snapshot, code, 1, work, name)) as server:
-        out["first_start_seconds"] = server.start()
+    """On a server just started: its memory once every worker answers; with one worker, the
+    first analytics calls and the small query under the heaviest request too."""
+    started = time.monotonic()
+    pids = worker_pids(server, workers)
+    out: dict[str, Any] = {"workers_seen": len(pids)}
+    out["all_workers_after_ready_seconds"] = time.monotonic() - started
+    time.sleep(1)  # the workers settle (a loading worker may still be freeing)
+    out["memory_ready"] = memory(server, pids)
+    if workers == 1:
+        say(f"  {side.name}: first call of each analytics field")
+        out["first_calls"] = first_calls(server.endpoint)
+        say(f"  {side.name}: small query under the heaviest request, {args.heavy_seconds} s")
+        out["under_heavy"] = small_under_heavy(server.endpoint, args.heavy_seconds)
+        out["memory_after"] = memory(server, pids)
+    return out
+
+
+def measure_sides(sides: list[Side], args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Each side: a first start (which builds the search index beside the snapshot when it is
+    missing); then per worker count ``--starts`` timed starts, the sides taking turns so that
+    the machine's load hits both alike (the median is kept), the last one measured further."""
+    out: dict[str, dict[str, Any]] = {side.key: {} for side in sides}
+    for side in sides:
+        say(f"  {side.name}: first start (builds the search index when missing)")
+        with serving(side.server(1, work)) as server:
+            out[side.key]["first_start_seconds"] = server.start()
     for workers in args.workers:
-        say(f"  {name}, {workers} worker(s): start, memory")
-        with serving(graphsvc_on(snapshot, code, workers, work, name)) as server:
-            started = time.monotonic()
-            side: dict[str, Any] = {"ready_seconds": server.start()}
-            pids = worker_pids(server, workers)
-            side["all_workers_seconds"] = time.monotonic() - started
-            side["workers_seen"] = len(pids)
-            time.sleep(1)  # the workers settle (a loading worker may still be freeing)
-            side["memory_ready"] = memory(server, pids)
-            if workers == 1:
-                say(f"  {name}: first call of each analytics field")
-                side["first_calls"] = first_calls(server.endpoint)
-                say(f"  {name}: small query under the heaviest request, {args.heavy_seconds} s")
-                side["under_heavy"] = small_under_heavy(server.endpoint, args.heavy_seconds)
-                side["memory_after"] = memory(server, pids)
-            out[str(workers)] = side
+        times: dict[str, list[float]] = {side.key: [] for side in sides}
+        for turn in range(args.starts):
+            for side in sides:
+                say(f"  {side.name}, {workers} worker(s): start {turn + 1}/{args.starts}")
+                with serving(side.server(workers, work)) as server:
+                    times[side.key].append(server.start())
+                    if turn == args.starts - 1:
+                        found = measure_started(server, side, workers, args)
+                        found["ready_seconds"] = statistics.median(times[side.key])
+                        found["ready_runs"] = times[side.key]
+                        out[side.key][str(workers)] = found
     return out
 
 
@@ -210,6 +239,9 @@ def run_serve(
             base = work / "baseline.snapshot"
             say(f"  baseline {commit[:7]}: graphsvc build (its own code, the run's parse cache)")
             out["baseline_build"] = build_snapshot(code, corpus, cache, base)
-        out["current"] = measure_side(snapshot, None, "graphsvc", args, work)
-        out["baseline"] = measure_side(base, code, f"baseline-{commit[:7]}", args, work)
+        sides = [
+            Side("current", "graphsvc", snapshot, None),
+            Side("baseline", f"baseline-{commit[:7]}", base, code),
+        ]
+        out |= measure_sides(sides, args, work)
     return out
