@@ -57,8 +57,9 @@ def test_run_quick(tmp_path: Path) -> None:
     assert corpus["documents"] == 10_000 and corpus["bytes"] > 0
 
     ingest = r["ingest"]
-    assert set(ingest) == {"baseline", "cold", "warm"}
-    for phase in ingest.values():
+    assert set(ingest) == {"baseline", "cold", "warm", "cache_bytes"}
+    assert ingest["cache_bytes"] > 0
+    for phase in (ingest["baseline"], ingest["cold"], ingest["warm"]):
         assert phase["seconds"] > 0 and phase["peak_rss_tree"] > 0, phase
     assert ingest["baseline"]["files"] == 10_000 and ingest["baseline"]["files_read"] > 0
     assert ingest["cold"]["parsed"] == 10_000, ingest["cold"]
