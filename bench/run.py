@@ -78,9 +78,10 @@ differs from GraphQL's.
 Sizes whose projected peak memory (peak RSS per document at the largest size measured so far,
 in this run or in earlier ``--out`` results, else 110 KB per document; times N, times 1.25) is
 over the machine's available memory, or whose corpus would not fit on disk, are refused with
-the reason (``--force`` runs them anyway). ``--quick`` is the CI smoke run (10k documents,
-3 s of wrk at 4 connections, 20 rounds, a 2,000-file baseline sample, 3 s under the heaviest
-request): no timing assertions.
+the reason, which also states the disk the size would need (corpus, parse cache, snapshot and
+search index, per document as measured; ``--force`` runs them anyway). ``--quick`` is the CI
+smoke run (10k documents, 3 s of wrk at 4 connections, 20 rounds, a 2,000-file baseline
+sample, 3 s under the heaviest request, one start per side): no timing assertions.
 
 A table is printed per size, and ``run-<N>-<timestamp>.json`` written to ``--out``
 (``bench/results/``, git-ignored). Progress goes to stderr.
