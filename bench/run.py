@@ -3,6 +3,8 @@
     python bench/run.py [--sizes 10000,100000] [--quick] [--corpus-dir DIR] [--seed S]
                         [--duration S] [--connections C] [--threads T] [--workers 1,2]
                         [--rounds R] [--baseline-files K] [--out DIR] [--force]
+                        [--baseline-ref REF] [--baseline-snapshot PATH] [--starts K]
+                        [--heavy-seconds S]
 
 For each size N, on a synthetic corpus (``bench/synth.py``, generated once per N and seed under
 ``--corpus-dir`` and reused), every figure is measured next to its baseline, in the same run:
@@ -38,18 +40,48 @@ For each size N, on a synthetic corpus (``bench/synth.py``, generated once per N
    body) runs ``--duration`` seconds per operation for the small ones (article, topic page,
    lists) and once over the whole six-query mix. Recorded: req/s, p50/p90/p99/max latency,
    socket errors, non-2xx, GraphQL errors, process-tree RSS; graphsvc/floor throughput ratios.
+4. **Serving, against the previous store format** (``bench/run_serve.py``, ``run_calls.py``):
+   ``--baseline-ref`` (default ``ae97e24``, main before the memory-mapped store) is checked out
+   with ``git worktree add --detach`` into a temporary folder (removed afterwards), and its own
+   code builds a snapshot of the same corpus (``python -m graphsvc build`` run there with
+   ``PYTHONPATH`` on it, in this interpreter), reusing the run's parse cache (that code empties
+   it first if its cache format differs); ``--baseline-snapshot PATH`` gives one already built.
+   Then, for this code and for the baseline's, each serving its own snapshot without the
+   response cache: a first start (which builds the search index beside the snapshot when it is
+   missing), then per ``--workers`` count ``--starts`` timed starts (launch → ``/readyz`` 200;
+   the sides take turns, the median is kept) and, on the last one, once every worker has
+   answered ``/readyz``, the RSS, PSS and USS (private pages; ``/proc/PID/smaps_rollup``) of
+   each process of the tree and of each worker. An extra worker's cost is its PSS at 2
+   workers (the tree's PSS at 2 workers minus at 1 is given too: it adds the supervisor
+   process that only runs with 2 workers or more). With one worker: the first call of each
+   analytics field on the fresh server (after one ``{ stats { articles } }``), the slowest
+   and which; then
+   ``{ stats { articles } }`` sent back to back for ``--heavy-seconds`` while another client
+   keeps sending the most expensive request the cost limits allow (the alias limit filled with
+   k shortest paths and depth-3 neighbourhoods, as ``tests/web/test_loop_free.py`` sends it):
+   p50/p99 of the small requests sent while a heavy one was in flight, and how many heavy
+   requests they overlapped.
+5. **Disk**: the corpus, the parse cache (measured after the warm ingest), the snapshot and its
+   search index; their sum is the disk a run of that size needs.
 
-Targets (marked met or not; timing targets apply up to 100k documents): cold ingest < 60 s,
-warm start from a snapshot < 10 s, RSS < 3 GiB, in-process p99 < 20 ms per operation, small
-queries over HTTP >= half the floor's throughput. Misses are reported, not failures. The exit
-status is 1 when something is wrong rather than slow: a phase that crashed, a socket error, a
-non-2xx, a GraphQL error, or a floor answer that differs from GraphQL's.
+Targets (the scale issue's table, marked met or not; a size is held to the 100k row up to 100k
+documents, to the 1M row up to 1M, and to none beyond): cold ingest + snapshot write < 60 s /
+15 min, peak RSS < 3 / 16 GiB, ready from the snapshot < 2 / 10 s, RSS of one worker < 600 MB
+/ 3 GiB, PSS of each extra worker < 150 / 300 MB, first analytics call < 100 ms, the small
+query's p99 under the heaviest request < 100 ms; at every size the parse cache under 20% of
+the corpus, in-process p99 < 20 ms per operation, and small queries over HTTP >= half the
+floor's throughput. Misses are reported, not failures. The exit status is 1 when something
+is wrong rather than slow: a phase that crashed, a socket error, a non-2xx, a GraphQL error
+(the first analytics calls and the requests under load included), or a floor answer that
+differs from GraphQL's.
 
 Sizes whose projected peak memory (peak RSS per document at the largest size measured so far,
 in this run or in earlier ``--out`` results, else 110 KB per document; times N, times 1.25) is
 over the machine's available memory, or whose corpus would not fit on disk, are refused with
-the reason (``--force`` runs them anyway). ``--quick`` is the CI smoke run (10k documents,
-3 s of wrk at 4 connections, 20 rounds, a 2,000-file baseline sample): no timing assertions.
+the reason, which also states the disk the size would need (corpus, parse cache, snapshot and
+search index, per document as measured; ``--force`` runs them anyway). ``--quick`` is the CI
+smoke run (10k documents, 3 s of wrk at 4 connections, 20 rounds, a 2,000-file baseline
+sample, 3 s under the heaviest request, one start per side): no timing assertions.
 
 A table is printed per size, and ``run-<N>-<timestamp>.json`` written to ``--out``
 (``bench/results/``, git-ignored). Progress goes to stderr.
@@ -61,7 +93,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import signal
 import subprocess
 import sys
@@ -78,6 +109,7 @@ from lib.servers import ServerError
 from lib.wrk import ensure_wrk, ensure_wrk_script
 from run_http import run_http
 from run_phases import PhaseError, run_phase
+from run_serve import run_serve
 from run_sizes import corpus_stats, ensure_corpus, previous_results, refusal
 from run_table import print_table, rows_of, table_of
 
@@ -109,7 +141,7 @@ def run_size(n: int, args: argparse.Namespace, record: dict[str, Any]) -> None:
         ingest["warm"] = run_phase(
             "ingest", {"corpus": str(corpus), "cache": str(cache), "snapshot": str(snapshot)}
         )
-        shutil.rmtree(cache, ignore_errors=True)
+        ingest["cache_bytes"] = folder_bytes(cache)
         say(f"[{n:,}] snapshot read, store size, in-process mix ({args.rounds} rounds)")
         store = run_phase(
             "store", {"snapshot": str(snapshot), "rounds": args.rounds, "warmup": args.warmup}
@@ -121,8 +153,22 @@ def run_size(n: int, args: argparse.Namespace, record: dict[str, Any]) -> None:
         say(f"[{n:,}] HTTP: graphsvc and the floor, workers {args.workers}")
         try:
             record["http"] = run_http(snapshot, record["store"]["cases"], args, work)
+            say(f"[{n:,}] serving: this code against {args.baseline_ref} (the previous store)")
+            record["serve"] = run_serve(corpus, snapshot, cache, args, work)
         finally:
             record["logs"] = {p.name: p.read_text()[-3000:] for p in work.glob("*.log")}
+        record["disk"] = {
+            "corpus": size,
+            "parse_cache": ingest["cache_bytes"],
+            "snapshot": snapshot.stat().st_size,
+            "search_index": folder_bytes(Path(f"{snapshot}.search")),
+        }
+        record["disk"]["total"] = sum(record["disk"].values())
+
+
+def folder_bytes(path: Path) -> int:
+    """Bytes of the files under a folder (0 when it is missing)."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
 
 
 def failures_of(record: dict[str, Any]) -> list[str]:
@@ -145,6 +191,14 @@ def failures_of(record: dict[str, Any]) -> list[str]:
                 for k in ("socket_errors", "non_2xx", "graphql_errors"):
                     if r.get(k):
                         out.append(f"HTTP {workers}w {side} {run}: {r[k]} {k}")
+    serve = record.get("serve", {})
+    for side in ("current", "baseline"):
+        one = serve.get(side, {}).get("1", {})
+        for name, error in one.get("first_calls", {}).get("errors", {}).items():
+            out.append(f"{side} first call {name}: {error}")
+        heavy = one.get("under_heavy", {})
+        for key in ("small_errors", "heavy_errors"):
+            out += [f"{side} {key.replace('_', ' ')}: {e}" for e in heavy.get(key, [])]
     return out
 
 
@@ -196,6 +250,29 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--force", action="store_true", help="run sizes even when projected not to fit"
     )
+    parser.add_argument(
+        "--baseline-ref",
+        default="ae97e24",
+        help="the commit whose store format is the baseline for start and memory (default"
+        " %(default)s, main before the memory-mapped store)",
+    )
+    parser.add_argument(
+        "--baseline-snapshot",
+        type=Path,
+        help="a snapshot of the same corpus already built by --baseline-ref's code (skips"
+        " building it; its search index is built beside it when missing)",
+    )
+    parser.add_argument(
+        "--starts",
+        type=int,
+        help="timed starts of each side per worker count, taking turns; the median is kept"
+        " (default 3; quick 1)",
+    )
+    parser.add_argument(
+        "--heavy-seconds",
+        type=float,
+        help="seconds of small queries under the heaviest request (default 15; quick 3)",
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     defaults = {
@@ -205,6 +282,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "rounds": 20 if quick else 100,
         "warmup": 2 if quick else 5,
         "baseline_files": 2000 if quick else 0,
+        "heavy_seconds": 3 if quick else 15,
+        "starts": 1 if quick else 3,
     }
     for name, value in defaults.items():
         if getattr(args, name) is None:
@@ -218,6 +297,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--sizes and --workers take comma-separated integers")
     if not args.sizes or min(args.sizes) < 100 or not args.workers or min(args.workers) < 1:
         parser.error("sizes must be at least 100 and workers at least 1")
+    if args.starts < 1:
+        parser.error("--starts must be at least 1")
     return args
 
 
@@ -239,7 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 k: getattr(args, k)
                 for k in ("duration", "connections", "threads", "workers", "rounds", "warmup")
             }
-            | {"baseline_files": args.baseline_files},
+            | {"baseline_files": args.baseline_files, "heavy_seconds": args.heavy_seconds}
+            | {"starts": args.starts}
+            | {"baseline_ref": args.baseline_ref, "baseline_snapshot": args.baseline_snapshot},
             "machine": {
                 "cpus": os.cpu_count(),
                 "mem_total": meminfo("MemTotal"),

@@ -97,6 +97,9 @@ class Measured:
             self.corpus_per_doc = (record["corpus"].get("bytes") or 0) / docs
             snap = record.get("store", {}).get("snapshot_bytes") or 0
             self.work_per_doc = 2.5 * snap / docs  # snapshot, kept store, parse cache
+            disk = record.get("disk") or {}
+            if disk.get("total"):  # measured: parse cache, snapshot and search index
+                self.work_per_doc = (disk["total"] - disk["corpus"]) / docs
             self.source = f"{source} ({docs:,} documents)"
 
 
@@ -112,8 +115,15 @@ def previous_results(out: Path) -> Measured:
 
 def refusal(n: int, measured: Measured, corpus_root: Path, seed: int) -> str | None:
     """Why size n would not fit this machine (None when it would)."""
-    per_doc = measured.peak_per_doc or DEFAULT_PEAK_PER_DOC
     source = measured.source or "the README's 100k figure (no measurement yet)"
+    work = (measured.work_per_doc or DEFAULT_WORK_PER_DOC) * n
+    corpus = (measured.corpus_per_doc or DEFAULT_CORPUS_PER_DOC) * n
+    disk = (
+        f"; it would need {(corpus + work) / GIB:.0f} GiB of disk ({corpus / GIB:.0f} GiB of"
+        f" corpus, {work / GIB:.0f} GiB of parse cache, snapshot and search index, per"
+        f" document as in {source})"
+    )
+    per_doc = measured.peak_per_doc or DEFAULT_PEAK_PER_DOC
     projected = per_doc * n * SAFETY
     available = meminfo("MemAvailable")
     if available and projected > available:
@@ -121,11 +131,11 @@ def refusal(n: int, measured: Measured, corpus_root: Path, seed: int) -> str | N
             f"projected peak RSS {projected / GIB:.1f} GiB ({per_doc / 1e3:.0f} KB per document,"
             f" from {source}, x {n:,} x {SAFETY}) exceeds the {available / GIB:.1f} GiB available"
             f" (of {meminfo('MemTotal') / GIB:.1f} GiB; the peak is the cold ingest's):"
-            " stop here, or run with --force"
+            f" stop here, or run with --force{disk}"
         )
-    need = (measured.work_per_doc or DEFAULT_WORK_PER_DOC) * n * SAFETY
+    need = work * SAFETY
     if not corpus_path(corpus_root, n, seed).is_dir():
-        need += (measured.corpus_per_doc or DEFAULT_CORPUS_PER_DOC) * n * SAFETY
+        need += corpus * SAFETY
     corpus_root.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(corpus_root).free
     if need > free:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,36 @@ if TYPE_CHECKING:
 
 from run_http import SMALL
 
-TARGET_SIZE = 100_000  # the issue's targets are stated for corpora up to this size
+#: The targets of the scale issue, by the largest size each applies to (a run of N documents
+#: is held to the first row whose size is at least N; beyond the last one, nothing is marked).
+TARGETS: tuple[tuple[int, dict[str, float]], ...] = (
+    (
+        100_000,
+        {
+            "build_seconds": 60,
+            "build_peak": 3 * GIB,
+            "ready_seconds": 2,
+            "rss_one": 600e6,
+            "pss_extra": 150e6,
+            "first_call_ms": 100,
+            "small_p99_ms": 100,
+        },
+    ),
+    (
+        1_000_000,
+        {
+            "build_seconds": 15 * 60,
+            "build_peak": 16 * GIB,
+            "ready_seconds": 10,
+            "rss_one": 3 * GIB,
+            "pss_extra": 300e6,
+            "first_call_ms": 100,
+            "small_p99_ms": 100,
+        },
+    ),
+)
+CACHE_SHARE = 0.2  # the parse cache is under this share of the corpus's size
+IN_PROCESS_P99_MS = 20.0  # each query of the mix, in-process (the issue asks it at 1M)
 
 
 @dataclass
@@ -51,41 +81,40 @@ def _ratio(value: float | None, baseline: float | None) -> float | None:
 
 def rows_of(record: dict[str, Any]) -> list[Row]:
     n = record["size"]
-    targeted = n <= TARGET_SIZE
+    goals = next((g for size, g in TARGETS if n <= size), None)
     rows: list[Row] = []
 
-    def target(text: str, ok: bool | None) -> tuple[str, bool | None]:
-        return (text, ok) if targeted else (f"({text} at ≤100k)", None)
+    def goal(
+        key: str, value: float | None, show: Callable[[float], str]
+    ) -> tuple[str, bool | None]:
+        """The target for this size ("< " the bound, and met?); none beyond the largest size."""
+        if goals is None:
+            return "", None
+        return f"< {show(goals[key])}", None if value is None else value < goals[key]
 
     ingest = record.get("ingest", {})
     base = ingest.get("baseline", {})
     plain = base.get("seconds")
     plain_label = f"{_s(plain)} frontmatter loop" + (" (scaled)" if base.get("scaled") else "")
-    for key, label, goal in (("cold", "cold ingest", 60.0), ("warm", "warm ingest", None)):
+    for key, label in (("cold", "cold ingest"), ("warm", "warm ingest")):
         if key in ingest:
             secs = ingest[key]["seconds"]
-            t, ok = target(f"< {goal:.0f} s", secs < goal) if goal else ("", None)
-            rows.append(Row(label, _s(secs), plain_label, _ratio(secs, plain), t, ok))
+            rows.append(Row(label, _s(secs), plain_label, _ratio(secs, plain)))
+    if "cold" in ingest and "snapshot_seconds" in ingest.get("warm", {}):
+        secs = ingest["cold"]["seconds"] + ingest["warm"]["snapshot_seconds"]
+        t, ok = goal("build_seconds", secs, _at_most("s"))
+        rows.append(
+            Row("cold ingest + snapshot write", _s(secs), plain_label, _ratio(secs, plain), t, ok)
+        )
     store = record.get("store", {})
     if store:
         secs = store["read_seconds"]
-        t, ok = target("< 10 s", secs < 10)
-        rows.append(
-            Row("snapshot read, in-process", _s(secs), plain_label, _ratio(secs, plain), t, ok)
-        )
+        rows.append(Row("snapshot read, in-process", _s(secs), plain_label, _ratio(secs, plain)))
     http = record.get("http", {})
     for workers, h in http.items():
         g, f = h["graphsvc"]["ready_seconds"], h["floor"]["ready_seconds"]
-        t, ok = target("< 10 s", g < 10)
         rows.append(
-            Row(
-                f"warm start → /readyz 200, {workers}w",
-                _s(g),
-                f"{_s(f)} floor",
-                _ratio(g, f),
-                t,
-                ok,
-            )
+            Row(f"warm start → /readyz 200, {workers}w", _s(g), f"{_s(f)} floor", _ratio(g, f))
         )
     plain_peak = base.get("peak_rss_tree")
     for key, label in (
@@ -94,18 +123,44 @@ def rows_of(record: dict[str, Any]) -> list[Row]:
     ):
         if key in ingest:
             peak = ingest[key]["peak_rss_tree"]
-            t, ok = target("< 3 GiB", peak < 3 * GIB)
+            t, ok = goal("build_peak", peak, _b)
             rows.append(
                 Row(label, _b(peak), f"{_b(plain_peak)} loop", _ratio(peak, plain_peak), t, ok)
             )
     if store:
         peak = store["peak_rss_read"]
-        t, ok = target("< 3 GiB", peak < 3 * GIB)
-        rows.append(Row("peak RSS, snapshot read", _b(peak), "", None, t, ok))
+        rows.append(Row("peak RSS, snapshot read", _b(peak)))
     for workers, h in http.items():
         g, f = h["graphsvc"]["rss_after"], h["floor"]["rss_after"]
-        t, ok = target("< 3 GiB", g < 3 * GIB) if workers == "1" else ("", None)
-        rows.append(Row(f"RSS serving, {workers}w", _b(g), f"{_b(f)} floor", _ratio(g, f), t, ok))
+        rows.append(
+            Row(f"RSS serving after wrk, {workers}w", _b(g), f"{_b(f)} floor", _ratio(g, f))
+        )
+    rows += serve_rows(record, goal)
+    cache = ingest.get("cache_bytes")
+    corpus = record.get("corpus", {}).get("bytes")
+    if cache is not None and corpus:
+        share = cache / corpus
+        rows.append(
+            Row(
+                "parse cache on disk",
+                _b(cache),
+                f"{_b(corpus)} corpus",
+                share,
+                f"< {CACHE_SHARE:.0%} of the corpus",
+                share < CACHE_SHARE,
+            )
+        )
+    disk = record.get("disk")
+    if disk:
+        rows.append(
+            Row(
+                "disk needed: corpus + cache + snapshot + index",
+                _b(disk["total"]),
+                " + ".join(
+                    _b(disk[k]) for k in ("corpus", "parse_cache", "snapshot", "search_index")
+                ),
+            )
+        )
     if store:
         disk = record["corpus"]["bytes_per_document"]
         per = store["bytes_per_article"]
@@ -128,7 +183,7 @@ def rows_of(record: dict[str, Any]) -> list[Row]:
         )
         for op, gq in store["graphql"].items():
             fl = store["floor"][op]
-            t, ok = target("p99 < 20 ms", gq["p99_ms"] < 20)
+            t, ok = f"p99 < {IN_PROCESS_P99_MS:.0f} ms", gq["p99_ms"] < IN_PROCESS_P99_MS
             rows.append(
                 Row(
                     f"in-process {op}",
@@ -202,6 +257,129 @@ def rows_of(record: dict[str, Any]) -> list[Row]:
             checks.append(f"HTTP {workers}w {sum(h['equal'].values())}/{len(h['equal'])}")
             ok = ok and all(h["equal"].values()) and not h["answer_problems"]
         rows.append(Row("floor answer = GraphQL data", ", ".join(checks), "", None, "all", ok))
+    return rows
+
+
+def _ms(x: float | None) -> str:
+    return "—" if x is None else f"{x:,.1f} ms"
+
+
+def _at_most(unit: str) -> Callable[[float], str]:
+    return lambda x: f"{x:g} {unit}"
+
+
+Goal = Callable[[str, float | None, Callable[[float], str]], tuple[str, bool | None]]
+
+
+def _mb(x: float) -> str:
+    return f"{x / 1e6:,.0f} MB"
+
+
+def serve_rows(record: dict[str, Any], goal: Goal) -> list[Row]:
+    """Serving from the snapshot, this code against the baseline commit's (the previous store
+    format): start, memory per worker, first analytics calls, a small query under load."""
+    serve = record.get("serve")
+    if not serve:
+        return []
+    cur, old = serve.get("current", {}), serve.get("baseline", {})
+    ref = f"baseline {serve.get('baseline_commit', serve['baseline_ref'])[:7]}"
+    rows: list[Row] = []
+    cb, bb = record.get("store", {}).get("snapshot_bytes"), serve["baseline_build"]
+    rows.append(
+        Row(
+            "snapshot file",
+            _b(cb),
+            f"{_b(bb.get('snapshot_bytes'))} {ref}",
+            _ratio(cb, bb.get("snapshot_bytes")),
+        )
+    )
+    for workers in sorted(set(cur) & set(old) - {"first_start_seconds"}):
+        g, b = cur[workers]["ready_seconds"], old[workers]["ready_seconds"]
+        t, ok = goal("ready_seconds", g, _at_most("s"))
+        rows.append(
+            Row(
+                f"ready from snapshot (launch → /readyz 200), {workers}w",
+                _s(g),
+                f"{_s(b)} {ref}",
+                _ratio(g, b),
+                t,
+                ok,
+            )
+        )
+    one = [side.get("1", {}).get("memory_ready") for side in (cur, old)]
+    if one[0] and one[1]:
+        g, b = one[0]["rss_tree"], one[1]["rss_tree"]
+        t, ok = goal("rss_one", g, _mb)
+        rows.append(Row("RSS, one worker, at ready", _b(g), f"{_b(b)} {ref}", _ratio(g, b), t, ok))
+    two = [side.get("2", {}).get("memory_ready") for side in (cur, old)]
+    if two[0] and two[1] and two[0]["worker_pss"] and two[1]["worker_pss"]:
+        g, b = max(two[0]["worker_pss"]), max(two[1]["worker_pss"])
+        t, ok = goal("pss_extra", g, _mb)
+        rows.append(
+            Row("each worker of 2: PSS (largest)", _b(g), f"{_b(b)} {ref}", _ratio(g, b), t, ok)
+        )
+
+        def each(m: dict[str, Any]) -> str:
+            return "; ".join(
+                f"{k} " + " + ".join(_b(x) for x in m[f"worker_{k.lower()}"])
+                for k in ("RSS", "PSS", "USS")
+            )
+
+        rows.append(Row("each of 2 workers", each(two[0]), f"{each(two[1])} {ref}"))
+    if one[0] and one[1] and two[0] and two[1]:
+        g = two[0]["pss_tree"] - one[0]["pss_tree"]
+        b = two[1]["pss_tree"] - one[1]["pss_tree"]
+        rows.append(
+            Row(
+                "PSS of the 2-worker tree − the 1-worker tree (+ supervisor)",
+                _b(g),
+                f"{_b(b)} {ref}",
+                _ratio(g, b),
+            )
+        )
+        rows.append(
+            Row(
+                "2 workers, whole tree (RSS / PSS)",
+                f"{_b(two[0]['rss_tree'])} / {_b(two[0]['pss_tree'])}",
+                f"{_b(two[1]['rss_tree'])} / {_b(two[1]['pss_tree'])} {ref}",
+            )
+        )
+    calls = [side.get("1", {}).get("first_calls") for side in (cur, old)]
+    if calls[0] and calls[1]:
+        g, b = calls[0]["slowest_seconds"] * 1e3, calls[1]["slowest_seconds"] * 1e3
+        t, ok = goal("first_call_ms", g, _at_most("ms"))
+        rows.append(
+            Row(
+                f"first analytics call, slowest of {len(calls[0]['seconds'])}",
+                f"{_ms(g)} {calls[0]['slowest']}",
+                f"{_ms(b)} {calls[1]['slowest']} {ref}",
+                _ratio(g, b),
+                t,
+                ok,
+            )
+        )
+    heavy = [side.get("1", {}).get("under_heavy") for side in (cur, old)]
+    if heavy[0] and heavy[1]:
+
+        def text(h: dict[str, Any]) -> str:
+            return (
+                f"p50 {_ms(h['small_p50_ms'])} p99 {_ms(h['small_p99_ms'])}"
+                f" ({h['small_during_heavy']} during {h['heavy_overlapped']} heavy)"
+            )
+
+        g = heavy[0]["small_p99_ms"]
+        t, ok = goal("small_p99_ms", g, _at_most("ms"))
+        t = t and f"p99 {t}"
+        rows.append(
+            Row(
+                "{ stats { articles } } while the heaviest request runs",
+                text(heavy[0]),
+                f"{text(heavy[1])} {ref}",
+                _ratio(g, heavy[1]["small_p99_ms"]),
+                t,
+                ok,
+            )
+        )
     return rows
 
 

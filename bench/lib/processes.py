@@ -94,3 +94,28 @@ def max_rss_self() -> int:
 def max_rss_children() -> int:
     """Peak resident bytes of the largest waited-for child."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+
+
+def smaps_rollup(pid: int) -> dict[str, int]:
+    """``/proc/PID/smaps_rollup`` in bytes ({} once it is gone): ``Pss`` (proportional set
+    size: the private pages plus a share of every page mapped with others), ``Private_Clean``,
+    ``Private_Dirty``..."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return {}
+    out = {}
+    for line in rollup.splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        fields = rest.split()
+        if len(fields) == 2 and fields[1] == "kB":
+            out[name] = int(fields[0]) * 1024
+    return out
+
+
+def cmdline(pid: int) -> str:
+    """A process's command line, arguments joined by spaces ("" once it is gone)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        return ""

@@ -34,6 +34,7 @@ class Server:
     log: Path
     env: dict[str, str] = field(default_factory=dict)  # on top of os.environ
     endpoint_path: str = "/graphql"
+    cwd: Path | None = None  # the process's working folder (None: this one's)
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -56,6 +57,7 @@ class Server:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 env={**os.environ, **self.env},
+                cwd=self.cwd,
             )
         deadline = started + timeout
         with httpx.Client(timeout=60) as client:
