@@ -28,6 +28,7 @@ import numpy as np
 import orjson
 
 from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS
+from graphsvc.identity import ARTICLE_PREFIX
 from graphsvc.model import Article, EdgeKind, Image, NodeKind
 
 Attrs = dict[str, Any]
@@ -193,6 +194,41 @@ class MappedDiGraph(nx.DiGraph):  # type: ignore[misc]
         if u is None and self.table is not None:
             return len(self.table.succ_nodes)
         return int(super().number_of_edges(u, v))
+
+
+class MappedUrls(Mapping[str, str]):
+    """``store.url_index`` of a mapped snapshot: an article's own URL names it (build.py lets
+    it win over every other), so only the other URLs it was seen under are kept in a dict.
+
+    Iteration follows the index written (``urls[i]`` is None where it is the target's own)."""
+
+    __slots__ = ("_others", "_table", "_targets", "_urls")
+
+    def __init__(self, table: NodeTable, urls: list[str | None], targets: list[int]) -> None:
+        self._table, self._urls, self._targets = table, urls, targets
+        keys = table.keys
+        self._others = {u: keys[t] for u, t in zip(urls, targets, strict=True) if u is not None}
+
+    def __len__(self) -> int:
+        return len(self._targets)
+
+    def __iter__(self) -> Iterator[str]:
+        keys = self._table.keys
+        for url, target in zip(self._urls, self._targets, strict=True):
+            yield keys[target][2:] if url is None else url
+
+    def __getitem__(self, url: str) -> str:
+        key = ARTICLE_PREFIX + url
+        number = self._table.number.get(key)
+        if number is not None and number < self._table.articles:
+            return key
+        return self._others[url]
+
+    def __contains__(self, url: object) -> bool:
+        if not isinstance(url, str):
+            return False
+        number = self._table.number.get(ARTICLE_PREFIX + url)
+        return (number is not None and number < self._table.articles) or url in self._others
 
 
 def table_of(graph: nx.Graph) -> NodeTable | None:

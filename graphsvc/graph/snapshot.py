@@ -44,6 +44,7 @@ from graphsvc.graph.build import EDGE_ATTRS, no_gc
 from graphsvc.graph.mapped import (
     MappedArticles,
     MappedDiGraph,
+    MappedUrls,
     NodeTable,
     article_record,
     table_of,
@@ -527,17 +528,14 @@ def _rebuild(s: _Sections) -> GraphStore:
     for i in {0, count - 1} - {-1}:  # the ends decode (each is covered by the checksum)
         articles.record(i, keys[i])
     url_targets = _numbers(s.u32("url_index"), count, "url_index")
-    url_index = {
-        (keys[t][2:] if u is None else u): keys[t]
-        for u, t in zip(s.json("url_index_urls"), url_targets, strict=True)
-    }
+    url_index = MappedUrls(table, s.json("url_index_urls"), url_targets)
     report = meta["report"]
     return GraphStore(
         graph=MappedDiGraph(table),
         articles=articles,
         providers=MappingProxyType({p.key: p for p in providers}),
         topics=MappingProxyType({t.key: t for t in topics}),
-        url_index=MappingProxyType(url_index),
+        url_index=url_index,
         full_by_date=tuple(map(keys.__getitem__, _numbers(s.u32("full_by_date"), count, "full"))),
         stubs_by_date=tuple(
             map(keys.__getitem__, _numbers(s.u32("stubs_by_date"), count, "stubs"))

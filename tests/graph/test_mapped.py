@@ -3,7 +3,9 @@ NetworkX's views and algorithms give the same answers on both, and it cannot be 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from types import MappingProxyType
 
 import networkx as nx
 import pytest
@@ -109,3 +111,20 @@ def test_search_documents_are_made_on_demand_in_the_indexed_order(
         assert docs.kinds == {d.kind for d in expected}
         with pytest.raises(IndexError):
             docs[len(expected)]
+
+
+def test_url_lookups_agree(pair: tuple[GraphStore, GraphStore], tmp_path: Path) -> None:
+    """Every URL (an article's own, and another it was seen under) finds the same article."""
+    built, _read = pair
+    target = built.full_by_date[0]
+    index = {**built.url_index, "https://alias.example/moved": target}
+    built = dataclasses.replace(built, url_index=MappingProxyType(index))
+    write_snapshot(built, tmp_path / "alias.snap")
+    read = read_snapshot(tmp_path / "alias.snap", analytics=False)
+    assert read.url_index["https://alias.example/moved"] == target
+    assert list(read.url_index.items()) == list(built.url_index.items())
+    for url, key in built.url_index.items():
+        assert read.url_index[url] == key and url in read.url_index
+    assert read.url_index.get("https://nowhere.example/x") is None
+    assert "https://nowhere.example/x" not in read.url_index
+    assert len(read.url_index) == len(built.url_index)
