@@ -259,13 +259,13 @@ class ParseCache:
             self._read_failed(exc)
         return found
 
-    def strings(self) -> list[str]:
-        """The stored strings, by number. A damaged batch empties the cache (records that
-        use its numbers cannot be told apart, and new strings must not take them): every
-        file is parsed again. Call it first: ``stats`` is then empty too."""
+    def strings(self) -> list[str | None]:
+        """The stored strings, by number from 1 (0 is null). A damaged batch empties the
+        cache (records that use its numbers cannot be told apart, and new strings must not
+        take them): every file is parsed again. Call it first: ``stats`` is then empty too."""
+        texts: list[str | None] = [None]
         if self._db is None:
-            return []
-        texts: list[str] = []
+            return texts
         try:
             for first, blob in self._db.execute("SELECT first, texts FROM strings ORDER BY first"):
                 record = unseal(f"strings {first}", blob)
@@ -275,15 +275,18 @@ class ParseCache:
                     with self._db:
                         self._db.execute("DELETE FROM files")
                         self._db.execute("DELETE FROM strings")
-                    return []
+                    return [None]
                 texts += batch
         except sqlite3.Error as exc:
             self._read_failed(exc)
-            return []
+            return [None]
         return texts
 
     def put_many(
-        self, rows: Iterable[tuple[str, Stat, bytes]], first: int = 0, texts: Sequence[str] = ()
+        self,
+        rows: Iterable[tuple[str, Stat, bytes]],
+        first: int = 1,
+        texts: Sequence[str | None] = (),
     ) -> None:
         """Stage new records (a rejection keeps the path's last good record) and the strings
         numbered ``first`` on that they use; ``finish`` commits them all in one transaction.

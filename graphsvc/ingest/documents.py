@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 import yaml_rs
@@ -245,6 +245,7 @@ _MEMO_LIMIT = 1 << 16
 _CANONICAL: dict[str, str] = {}
 _CLEAN: dict[str, str] = {}
 _DATES: dict[object, str | None] = {}
+_MISSING = object()
 _DOMAINS: dict[str, str] = {}
 
 
@@ -259,16 +260,16 @@ def _canonical(raw: str) -> str:
 
 
 def _iso_datetime(value: object) -> str | None:
-    """``to_datetime`` as ISO 8601 text, memoised for dates and strings."""
-    if type(value) is not str and not isinstance(value, date):
+    """``to_datetime`` as ISO 8601 text, memoised for timestamps and strings."""
+    kind = type(value)
+    if kind is not datetime and kind is not str:
         return None if value is None else _iso(value)
-    try:
-        return _DATES[value]
-    except KeyError:
+    iso = _DATES.get(value, _MISSING)
+    if iso is _MISSING:
         if len(_DATES) >= _MEMO_LIMIT:
             _DATES.clear()
         iso = _DATES[value] = _iso(value)
-        return iso
+    return iso  # type: ignore[return-value]  # not _MISSING
 
 
 def _iso(value: object) -> str | None:

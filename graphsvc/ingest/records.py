@@ -4,87 +4,79 @@ The same URLs, titles, excerpts and provider names recur in many documents' rela
 (100k synthetic documents list 3.1M items naming about 250k articles), so a record keeps
 each string as a number into a ``Strings`` table, which holds it once for the whole corpus.
 
-A parse worker ``pack``s a record: its distinct strings, in first-use order, and its shape
-with each string replaced by its position in that list. The loader turns the positions into
-the table's numbers (``Strings.ids``), which is what the cache stores, and ``unpack``s the
-shape into the ``Document`` the graph builder takes, its equal strings one object.
+A parse worker ``pack``s a record: the hex SHA-256 of its JSON (what the ingest's version
+hashes), its strings in one flat list, in a fixed order, and its shape, the rest. The loader
+turns the strings into the table's numbers (``Strings.ids``: one C-level pass), which is what
+the cache stores, and ``unpack``s the shape and the numbers' strings into the ``Document``
+the graph builder takes, its equal strings one object. Number 0 stands for null.
 
-Shape of a document (JSON arrays; ``S`` a string's number, ``null`` kept):
-``[item, [S topic...], [item...] related, removed, [int...] self_related, [[reason, kind]...]]``
-and of an item: ``[S url, [S...] other urls, S title, S excerpt, S published_at, S type,
-quality, heat, published, S provider domain, S provider name, [[S url, width, height]...]]``.
+Shape of a document: ``[item, topic count, [item...] related, removed, [int...]
+self_related, [[reason, kind]...] warnings]``; of an item: ``[count of other URLs, quality,
+heat, published, [[width, height]...] images]``. Its strings, in order: per item (the
+document's own, then its related ones, each followed by nothing else) the URL, title,
+excerpt, published_at, type, provider domain and name, other URLs, image URLs; the topics
+after the document's own item.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
 from graphsvc.ingest.documents import Record
 from graphsvc.model import Document, Item
 
-#: A packed record: the hex SHA-256 of the record's JSON (what the ingest's version hashes),
-#: its strings (or their numbers in a ``Strings`` table), and its shape.
+#: A packed record: ``[digest, strings (or their numbers), shape]`` (module docstring).
 Packed = list[Any]
+_ITEM_STRINGS = 7  # URL, title, excerpt, published_at, type, provider domain and name
 
 
 def pack(record: Record) -> bytes:
     """A document's record as JSON ``[digest, [string...], shape]`` (module docstring)."""
-    local: dict[str, int] = {}
-
-    def s(text: str | None) -> int | None:
-        if text is None:
-            return None
-        n = local.get(text)
-        if n is None:
-            n = local[text] = len(local)
-        return n
+    flat: list[str | None] = []
+    extend = flat.extend
 
     def item(f: Record) -> list[Any]:
-        urls = f["urls"]
-        provider = f["provider"]
-        return [
-            s(f["url"]),
-            [s(u) for u in urls[1:]],
-            s(f["title"]),
-            s(f["excerpt"]),
-            s(f["published_at"]),
-            s(f["type"]),
-            f["quality"],
-            f["heat"],
-            f["published"],
-            s(provider["domain"]),
-            s(provider["name"]),
-            [[s(u), w, h] for u, w, h in f["images"]],
-        ]
+        urls, provider, images = f["urls"], f["provider"], f["images"]
+        extend((f["url"], f["title"], f["excerpt"], f["published_at"], f["type"]))
+        extend((provider["domain"], provider["name"]))
+        if len(urls) > 1:
+            extend(urls[1:])
+        extend([image[0] for image in images])
+        sizes = [image[1:] for image in images]
+        return [len(urls) - 1, f["quality"], f["heat"], f["published"], sizes]
 
+    own = item(record)
+    extend(record["topics"])
+    related = [item(i) for i in record["related"]]
     shape = [
-        item(record),
-        [s(t) for t in record["topics"]],
-        [item(i) for i in record["related"]],
+        own,
+        len(record["topics"]),
+        related,
         record.get("removed"),
         record["self_related"],
         record["warnings"],
     ]
     digest = hashlib.sha256(orjson.dumps(record)).hexdigest()
-    return orjson.dumps([digest, list(local), shape])
+    return orjson.dumps([digest, flat, shape])
 
 
 class Strings:
-    """A corpus's strings, numbered from 0 in the order they were first seen; the first
-    ``stored`` of them are in the cache already."""
+    """A corpus's strings, numbered from 1 in the order they were first seen (0 is null);
+    the numbers below ``stored`` are in the cache already."""
 
-    def __init__(self, texts: list[str] | None = None) -> None:
-        self.texts: list[str] = texts or []
+    def __init__(self, texts: list[str | None] | None = None) -> None:
+        self.texts: list[str | None] = texts or [None]
         self.stored = len(self.texts)
-        self._ids: dict[str, int] | None = None
+        self._ids: dict[str | None, int] | None = None
 
-    def ids(self, texts: list[str]) -> list[int]:
-        """The numbers of these strings, new ones numbered now."""
+    def ids(self, texts: list[str | None]) -> list[int]:
+        """The numbers of these strings (0 for None), new ones numbered now."""
         if self._ids is None:  # built on first use: a warm load numbers nothing
             self._ids = {t: n for n, t in enumerate(self.texts)}
+            self._ids[None] = 0
         known, table = self._ids, self.texts
         out: list[int | None] = list(map(known.get, texts))  # in C: most strings are known
         if None in out:
@@ -98,40 +90,56 @@ class Strings:
                     out[at] = n
         return out  # type: ignore[return-value]  # no None left
 
-    def shared(self, ids: list[int]) -> list[str]:
+    def shared(self, ids: list[int]) -> list[str | None]:
         """The strings of these numbers; IndexError for a number not in the table."""
         if ids and min(ids) < 0:
             raise IndexError("a negative string number")
         return list(map(self.texts.__getitem__, ids))
 
 
-def unpack(packed: Packed, texts: list[str]) -> Document:
-    """The document of a packed record whose strings are ``texts`` (in its numbering); raise
-    IndexError, TypeError or ValueError when it does not have the shape of one."""
+def unpack(packed: Packed, strings: list[str | None]) -> Document:
+    """The document of a packed record's shape and its ``strings``; raise ValueError (or
+    IndexError, TypeError) when they do not fit together."""
     own, topics, related, removed, self_related, warnings = packed
+    at = 0
 
     def item(f: list[Any]) -> Item:
-        (url, urls, title, excerpt, when, kind, quality, heat, published, domain, name) = f[:11]
-        url = texts[url]
+        nonlocal at
+        others, quality, heat, published, sizes = f
+        url, title, excerpt, when, kind, domain, name = strings[at : at + _ITEM_STRINGS]
+        at += _ITEM_STRINGS
+        urls = (url, *strings[at : at + others]) if others else (url,)
+        at += others
+        links = strings[at : at + len(sizes)]
+        at += len(sizes)
+        if url is None or title is None or domain is None or None in urls or None in links:
+            raise ValueError("an item without a URL, title, provider domain or image URL")
+        images = zip(cast(list[str], links), sizes, strict=True)
         return Item(
             url,
-            (url, *(texts[u] for u in urls)) if urls else (url,),
-            texts[title],
-            None if excerpt is None else texts[excerpt],
-            None if when is None else texts[when],
-            None if kind is None else texts[kind],
+            cast(tuple[str, ...], urls),
+            title,
+            excerpt,
+            when,
+            kind,
             quality,
             heat,
             published,
-            texts[domain],
-            None if name is None else texts[name],
-            tuple((texts[u], w, h) for u, w, h in f[11]),
+            domain,
+            name,
+            tuple((u, w, h) for u, (w, h) in images),
         )
 
+    document = item(own)
+    names = strings[at : at + topics]
+    at += topics
+    items = tuple(item(i) for i in related)
+    if at != len(strings) or None in names:
+        raise ValueError("the strings do not fit the shape")
     return Document(
-        item=item(own),
-        topics=tuple(texts[t] for t in topics),
-        related=tuple(item(i) for i in related),
+        item=document,
+        topics=tuple(cast(list[str], names)),
+        related=items,
         removed=removed,
         self_related=tuple(self_related),
         warnings=tuple((reason, kind) for reason, kind in warnings),
