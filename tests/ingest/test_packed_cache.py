@@ -11,7 +11,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from graphsvc.errors import IngestError
 from graphsvc.ingest import cache as cache_module
+from graphsvc.ingest import documents
 from graphsvc.ingest.cache import cache_path_for
 from graphsvc.ingest.documents import compact, read_record
 from graphsvc.ingest.loader import DOCUMENT_SUFFIXES, load_corpus
@@ -146,3 +148,33 @@ def test_two_ingests_at_once_never_mix_their_strings(tmp_path: Path) -> None:
     plain = load_corpus(corpus, use_cache=False, workers=1)
     assert dict(warm.records)["00.md"].item.title == "Inner title"
     assert warm.records == plain.records
+
+
+def test_memoised_rules_give_what_fresh_ones_give(
+    news_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parser's per-process memos (URLs, dates, domains, repaired text) change nothing:
+    the corpus read with them emptied before each file, full, or emptied often (a small
+    limit) gives the same records and rejections."""
+    raws = [(str(p.relative_to(news_dir)), p.read_bytes()) for p in sorted(news_dir.rglob("*"))]
+    memos = (documents._CANONICAL, documents._CLEAN, documents._DATES, documents._DOMAINS)
+
+    def read_all(*, fresh: bool) -> list[object]:
+        out: list[object] = []
+        for rel, raw in raws:
+            if fresh:
+                for memo in memos:
+                    memo.clear()
+            try:
+                out.append(read_record(rel, raw))
+            except IngestError as exc:
+                out.append((exc.reason, exc.line))
+        return out
+
+    fresh = read_all(fresh=True)
+    assert read_all(fresh=False) == fresh  # every value seen before
+    monkeypatch.setattr(documents, "_MEMO_LIMIT", 7)
+    for memo in memos:
+        memo.clear()
+    assert read_all(fresh=False) == fresh
+    assert max(len(memo) for memo in memos) <= 7
