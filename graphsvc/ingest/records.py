@@ -12,10 +12,10 @@ the graph builder takes, its equal strings one object. Number 0 stands for null.
 
 Shape of a document: ``[item, topic count, [item...] related, removed, [int...]
 self_related, [[reason, kind]...] warnings]``; of an item: ``[count of other URLs, quality,
-heat, published, [[width, height]...] images]``. Its strings, in order: per item (the
-document's own, then its related ones, each followed by nothing else) the URL, title,
-excerpt, published_at, type, provider domain and name, other URLs, image URLs; the topics
-after the document's own item.
+heat, published, width, height, width, height...]`` (two numbers an image). Its strings, in
+order: per item (the document's own, then its related ones) the URL, title, excerpt,
+published_at, type, provider domain and name, other URLs, image URLs; the topics right after
+the document's own item.
 """
 
 from __future__ import annotations
@@ -44,9 +44,11 @@ def pack(record: Record) -> bytes:
         extend((provider["domain"], provider["name"]))
         if len(urls) > 1:
             extend(urls[1:])
-        extend([image[0] for image in images])
-        sizes = [image[1:] for image in images]
-        return [len(urls) - 1, f["quality"], f["heat"], f["published"], sizes]
+        shape = [len(urls) - 1, f["quality"], f["heat"], f["published"]]
+        for link, width, height in images:
+            flat.append(link)
+            shape += (width, height)
+        return shape
 
     own = item(record)
     extend(record["topics"])
@@ -101,46 +103,55 @@ def unpack(packed: Packed, strings: list[str | None]) -> Document:
     """The document of a packed record's shape and its ``strings``; raise ValueError (or
     IndexError, TypeError) when they do not fit together."""
     own, topics, related, removed, self_related, warnings = packed
-    at = 0
-
-    def item(f: list[Any]) -> Item:
-        nonlocal at
-        others, quality, heat, published, sizes = f
-        url, title, excerpt, when, kind, domain, name = strings[at : at + _ITEM_STRINGS]
-        at += _ITEM_STRINGS
-        urls = (url, *strings[at : at + others]) if others else (url,)
-        at += others
-        links = strings[at : at + len(sizes)]
-        at += len(sizes)
-        if url is None or title is None or domain is None or None in urls or None in links:
-            raise ValueError("an item without a URL, title, provider domain or image URL")
-        images = zip(cast(list[str], links), sizes, strict=True)
-        return Item(
-            url,
-            cast(tuple[str, ...], urls),
-            title,
-            excerpt,
-            when,
-            kind,
-            quality,
-            heat,
-            published,
-            domain,
-            name,
-            tuple((u, w, h) for u, (w, h) in images),
-        )
-
-    document = item(own)
+    document, at = _item(own, strings, 0)
     names = strings[at : at + topics]
     at += topics
-    items = tuple(item(i) for i in related)
+    items = []
+    for fields in related:
+        item, at = _item(fields, strings, at)
+        items.append(item)
     if at != len(strings) or None in names:
         raise ValueError("the strings do not fit the shape")
     return Document(
         item=document,
         topics=tuple(cast(list[str], names)),
-        related=items,
+        related=tuple(items),
         removed=removed,
         self_related=tuple(self_related),
         warnings=tuple((reason, kind) for reason, kind in warnings),
     )
+
+
+def _item(f: list[Any], strings: list[str | None], at: int) -> tuple[Item, int]:
+    """The item of shape ``f`` whose strings start at ``at``, and where the next one's do."""
+    url, title, excerpt, when, kind, domain, name = strings[at : at + _ITEM_STRINGS]
+    at += _ITEM_STRINGS
+    others = f[0]
+    urls: tuple[str | None, ...] = (url,)
+    if others:
+        urls = (url, *strings[at : at + others])
+        at += others
+    images: tuple[tuple[str, int | None, int | None], ...] = ()
+    if len(f) > 4:  # [width, height] of each image after the four scalars
+        links = strings[at : at + (len(f) - 4) // 2]
+        at += len(links)
+        if None in links:
+            raise ValueError("an image without a URL")
+        images = tuple(zip(cast(list[str], links), f[4::2], f[5::2], strict=True))
+    if url is None or title is None or domain is None or None in urls:
+        raise ValueError("an item without a URL, title or provider domain")
+    item = Item(
+        url,
+        cast(tuple[str, ...], urls),
+        title,
+        excerpt,
+        when,
+        kind,
+        f[1],
+        f[2],
+        f[3],
+        domain,
+        name,
+        images,
+    )
+    return item, at
