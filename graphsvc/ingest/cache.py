@@ -18,6 +18,7 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -258,6 +259,27 @@ class ParseCache:
         except sqlite3.Error as exc:
             self._read_failed(exc)
         return found
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction: what ``strings``, ``stats`` and ``get_many`` give inside it
+        is one state of the cache, even while another ingest of the corpus commits (numbers
+        and the records that use them always agree)."""
+        began = False
+        if self._db is not None:
+            try:
+                self._db.execute("BEGIN")
+                began = True
+            except sqlite3.Error as exc:
+                self._read_failed(exc)
+        try:
+            yield
+        finally:
+            if began and self._db is not None and self._db.in_transaction:
+                try:
+                    self._db.commit()
+                except sqlite3.Error as exc:
+                    log.warning("parse cache: ending a read failed: %s", exc)
 
     def strings(self) -> list[str | None]:
         """The stored strings, by number from 1 (0 is null). A damaged batch empties the

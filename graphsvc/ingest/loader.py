@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,13 +154,15 @@ def load_corpus(
             )
 
     cache = ParseCache(cache_path_for(root, cache_dir)) if use_cache else None
-    strings = Strings(cache.strings() if cache else None)
+    strings = Strings()
     try:
-        known = cache.stats() if cache else {}
-        fresh = [e for e in entries if known.get(e.rel) == e.stat]
-        stale = [e for e in entries if known.get(e.rel) != e.stat]
-        for rel, blob in cache.get_many(e.rel for e in fresh) if cache else ():
-            take_cached(rel, blob)
+        with cache.reading() if cache else nullcontext():
+            strings = Strings(cache.strings() if cache else None)
+            known = cache.stats() if cache else {}
+            fresh = [e for e in entries if known.get(e.rel) == e.stat]
+            stale = [e for e in entries if known.get(e.rel) != e.stat]
+            for rel, blob in cache.get_many(e.rel for e in fresh) if cache else ():
+                take_cached(rel, blob)
         stale += [e for e in fresh if e.rel not in decoded]
         stats = {e.rel: e.stat for e in stale}
         # Each chunk is decoded and stored as it arrives, while the workers parse the next.

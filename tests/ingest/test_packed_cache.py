@@ -14,9 +14,9 @@ import pytest
 from graphsvc.errors import IngestError
 from graphsvc.ingest import cache as cache_module
 from graphsvc.ingest import documents
-from graphsvc.ingest.cache import cache_path_for
+from graphsvc.ingest.cache import ParseCache, cache_path_for
 from graphsvc.ingest.documents import compact, read_record
-from graphsvc.ingest.loader import DOCUMENT_SUFFIXES, load_corpus
+from graphsvc.ingest.loader import DOCUMENT_SUFFIXES, load_corpus, scan_corpus
 from tests.ingest.test_loader import doc, write
 
 
@@ -178,3 +178,35 @@ def test_memoised_rules_give_what_fresh_ones_give(
         memo.clear()
     assert read_all(fresh=False) == fresh
     assert max(len(memo) for memo in memos) <= 7
+
+
+def test_a_cache_rewritten_while_it_is_read_is_read_as_one_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another ingest that empties the cache and fills it again, numbering strings anew,
+    between this one's reading of the strings and of the records: the records read are
+    still those of the strings read (one read transaction)."""
+    corpus, cache = tmp_path / "c", tmp_path / "cache"
+    for i in range(10):
+        write(corpus, f"{i:02}.md", doc(f"T{i}", f"https://x.org/{i}"))
+    cold = load_corpus(corpus, cache_dir=cache, workers=1)
+    scan = scan_corpus(corpus)  # this ingest's view of the files, before they change
+    stats = ParseCache.stats
+    others: list[object] = []
+
+    def another_ingest_first(self: ParseCache) -> dict[str, tuple[int, int]]:
+        if not others:
+            others.append(None)
+            with sqlite3.connect(cache_path_for(corpus, cache)) as db:  # emptied (garbage)
+                db.execute("delete from files")
+                db.execute("delete from strings")
+            # one more string for 00.md: every later number moves up by one
+            write(corpus, "00.md", doc("T0", "https://x.org/0", "excerpt: a new excerpt\n"))
+            others.append(load_corpus(corpus, cache_dir=cache, workers=1))
+        return stats(self)
+
+    monkeypatch.setattr(ParseCache, "stats", another_ingest_first)
+    result = load_corpus(corpus, cache_dir=cache, workers=1, scan=scan)
+    assert len(others) == 2
+    # 00.md changed after this ingest's walk: whichever version it read, it read it whole
+    assert result.records[1:] == cold.records[1:]
