@@ -180,6 +180,8 @@ class ParseCache:
         self._db: sqlite3.Connection | None = None
         self._full = False  # the disk is nearly full (or strings failed): nothing more written
         self._staged = 0  # bytes of records written since the last commit
+        self._seen: int | None = None  # the database's data_version when it was read
+        self._writing = False  # this connection holds the write lock (until ``finish``)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -242,6 +244,9 @@ class ParseCache:
         wanted = set(paths)
         if self._db is None or not wanted:
             return {}
+        if not self._as_read():  # its numbers may now be another ingest's strings
+            log.warning("parse cache: changed by another ingest meanwhile; no last good records")
+            return {}
         found: dict[str, bytes] = {}
         try:
             for path, blob, good in self._db.execute("SELECT path, record, good FROM files"):
@@ -277,9 +282,24 @@ class ParseCache:
         finally:
             if began and self._db is not None and self._db.in_transaction:
                 try:
+                    self._seen = self._data_version()
                     self._db.commit()
                 except sqlite3.Error as exc:
                     log.warning("parse cache: ending a read failed: %s", exc)
+
+    def _data_version(self) -> int:
+        assert self._db is not None
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    def _as_read(self) -> bool:
+        """Whether no other ingest committed since ``reading`` (always true once this one
+        writes: it holds the write lock until ``finish``)."""
+        if self._writing or self._seen is None or self._db is None:
+            return True
+        try:
+            return self._data_version() == self._seen
+        except sqlite3.Error:
+            return False
 
     def strings(self) -> list[str | None]:
         """The stored strings, by number from 1 (0 is null). A damaged batch empties the
@@ -313,11 +333,28 @@ class ParseCache:
         """Stage new records (a rejection keeps the path's last good record) and the strings
         numbered ``first`` on that they use; ``finish`` commits them all in one transaction.
         Nothing more is written once the disk has less than ``RESERVE_BYTES`` free (those
-        files are parsed again next time), nor once strings could not be written: another
-        ingest of the corpus stored strings under the same numbers first (the records of
-        this one would read those)."""
+        files are parsed again next time), nor when another ingest of the corpus committed
+        since ``reading`` (its strings may have taken this one's numbers), nor once strings
+        could not be written."""
         if self._db is None or self._full:
             return
+        if not self._writing:
+            try:  # the write lock first: no other ingest commits from now to ``finish``
+                if not self._db.in_transaction:
+                    self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                self._full = True
+                log.warning("parse cache write failed: %s; not caching more records", exc)
+                return
+            if not self._as_read():
+                self._db.rollback()
+                self._full = True
+                log.warning(
+                    "parse cache: another ingest of this corpus changed it meanwhile;"
+                    " not caching this run's records"
+                )
+                return
+            self._writing = True
         if texts:
             batch = seal(f"strings {first}", orjson.dumps(list(texts)))
             self._staged += len(batch)
@@ -369,7 +406,7 @@ class ParseCache:
             return
         try:
             with self._db:
-                if strings - used > max(used, GARBAGE_STRINGS):
+                if strings - used > max(used, GARBAGE_STRINGS) and self._as_read():
                     log.warning(
                         "parse cache: %s of its %s strings are no longer used; emptying it",
                         f"{strings - used:,}",
@@ -385,6 +422,7 @@ class ParseCache:
             self._staged = 0
         except sqlite3.Error as exc:
             log.warning("parse cache write failed: %s", exc)
+        self._writing = False  # committed or rolled back: the write lock is released
 
     def close(self) -> None:
         """Close the database."""

@@ -210,3 +210,30 @@ def test_a_cache_rewritten_while_it_is_read_is_read_as_one_state(
     assert len(others) == 2
     # 00.md changed after this ingest's walk: whichever version it read, it read it whole
     assert result.records[1:] == cold.records[1:]
+
+
+def test_an_ingest_that_finds_the_cache_refilled_stores_nothing(tmp_path: Path) -> None:
+    """Another ingest empties the cache and fills it again, with as many strings numbered
+    otherwise, between this one's read and its first write: this one stores nothing (its
+    records' numbers would now name the other's strings)."""
+    corpus, cache = tmp_path / "c", tmp_path / "cache"
+    for i in range(10):
+        write(corpus, f"{i:02}.md", doc(f"T{i}", f"https://x.org/{i}"))
+    load_corpus(corpus, cache_dir=cache, workers=1)
+    write(corpus, "05.md", doc("Outer 5", "https://x.org/5"))  # parsed by this ingest
+    others: list[object] = []
+
+    def another_ingest_first(done: int, total: int) -> None:
+        if not others:
+            with sqlite3.connect(cache_path_for(corpus, cache)) as db:  # emptied (garbage)
+                db.execute("delete from files")
+                db.execute("delete from strings")
+            # one string more at the start, one fewer at the end: as many, numbered otherwise
+            write(corpus, "00.md", doc("T0", "https://x.org/0", "excerpt: E0\n"))
+            write(corpus, "09.md", doc("T8", "https://x.org/9"))
+            others.append(load_corpus(corpus, cache_dir=cache, workers=1))
+
+    load_corpus(corpus, cache_dir=cache, workers=1, progress=another_ingest_first)
+    warm = load_corpus(corpus, cache_dir=cache, workers=1)
+    assert warm.records == load_corpus(corpus, use_cache=False, workers=1).records
+    assert dict(warm.records)["05.md"].item.url == "https://x.org/5"
