@@ -275,6 +275,8 @@ class ParseCache:
             try:
                 self._db.execute("BEGIN")
                 began = True
+                # before the reads: a commit by another ingest from now on changes it
+                self._seen = self._data_version()
             except sqlite3.Error as exc:
                 self._read_failed(exc)
         try:
@@ -282,7 +284,6 @@ class ParseCache:
         finally:
             if began and self._db is not None and self._db.in_transaction:
                 try:
-                    self._seen = self._data_version()
                     self._db.commit()
                 except sqlite3.Error as exc:
                     log.warning("parse cache: ending a read failed: %s", exc)

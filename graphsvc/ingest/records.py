@@ -1,7 +1,7 @@
 """Records as the parse cache stores them: numbers into one table of a corpus's strings.
 
 The same URLs, titles, excerpts and provider names recur in many documents' related lists
-(100k synthetic documents list 3.1M items naming about 250k articles), so a record keeps
+(10k synthetic documents list 308k related items naming 26k articles), so a record keeps
 each string as a number into a ``Strings`` table, which holds it once for the whole corpus.
 
 A parse worker ``pack``s a record: the hex SHA-256 of its JSON (what the ingest's version

@@ -210,6 +210,8 @@ def test_a_cache_rewritten_while_it_is_read_is_read_as_one_state(
     assert len(others) == 2
     # 00.md changed after this ingest's walk: whichever version it read, it read it whole
     assert result.records[1:] == cold.records[1:]
+    warm = load_corpus(corpus, cache_dir=cache, workers=1)  # and stored nothing that mixes
+    assert warm.records == load_corpus(corpus, use_cache=False, workers=1).records
 
 
 def test_an_ingest_that_finds_the_cache_refilled_stores_nothing(tmp_path: Path) -> None:
