@@ -14,9 +14,9 @@ __all__ = ["clean_text"]
 _AMP_RUN = re.compile(r"&(?:amp;|#38;|#[xX]0*26;)+")
 _MAX_UNESCAPE_PASSES = 8
 
-#: UTF-8 read as Windows-1252 always shows one of these lead characters; text without any
-#: of them is left alone, which spares ftfy's slower checks on most accented text.
-_MOJIBAKE_LEADS = frozenset("ÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ")
+#: UTF-8 read as Windows-1252 always shows one of these lead characters (Â to ÿ); text
+#: without any of them is left alone, which spares ftfy's slower checks on most accented text.
+_MOJIBAKE_LEAD = re.compile("[\u00c2-\u00ff]")
 
 
 def clean_text(text: str) -> str:
@@ -38,7 +38,7 @@ def clean_text(text: str) -> str:
                 break
             out = decoded
     if not out.isascii():
-        if _MOJIBAKE_LEADS.intersection(out):
+        if _MOJIBAKE_LEAD.search(out):
             import ftfy  # only here: its import costs more than reading a kept store
 
             out = ftfy.fix_encoding(out)

@@ -1,10 +1,13 @@
 """The parse cache: one SQLite file per corpus, records stored as JSON, keyed by path, size, mtime.
 
-JSON (not pickle) keeps the cache safe to read even if someone else wrote it. Each record
-carries a SHA-256 of its path and JSON (``seal``): a damaged one is a cache miss, parsed
-again. A cache that cannot be opened or written is never fatal: ingest goes on without it and
-says so; a file that is not (or no longer) an SQLite database is moved aside and started
-afresh.
+JSON (not pickle) keeps the cache safe to read even if someone else wrote it. A record keeps
+its strings as numbers into the corpus's table of strings (ingest/records.py), stored once in
+the ``strings`` table, a row per batch: the same URLs, titles and excerpts recur in many
+related lists, so the cache is a fraction of the corpus's size. Each record and each batch of
+strings carries a SHA-256 of its key and JSON (``seal``): a damaged record is a cache miss,
+parsed again; damaged strings empty the cache. A cache that cannot be opened or written is
+never fatal: ingest goes on without it and says so; a file that is not (or no longer) an
+SQLite database is moved aside and started afresh.
 """
 
 from __future__ import annotations
@@ -14,14 +17,19 @@ import logging
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+import orjson
 
 log = logging.getLogger(__name__)
 
 #: Bump when the record format or normalisation rules change: older caches are then dropped.
-RECORD_FORMAT = 10  # 9: checksummed records; 10: null topic entries give a null-entry warning
+#: 9: checksummed records; 10: null topic entries give a null-entry warning; 11: packed records
+#: and a table of strings (ingest/records.py).
+RECORD_FORMAT = 11
 
 
 def _lib_version(name: str) -> str:
@@ -87,6 +95,17 @@ def unseal(path: str, blob: object) -> bytes | None:
     return record
 
 
+def _text_list(record: bytes) -> list[str] | None:
+    """A batch of strings, or None when it is not a list of strings."""
+    try:
+        texts = orjson.loads(record)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        return None
+    return texts
+
+
 def _damaged(path: str) -> None:
     log.warning("parse cache: the record of %s is damaged (checksum); parsing it again", path)
 
@@ -107,6 +126,11 @@ _SCHEMA = (
     "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, record BLOB,"
     " good BLOB)"
 )
+#: Strings numbered ``first`` on, a JSON list (sealed with the key ``strings FIRST``).
+_STRINGS_SCHEMA = "CREATE TABLE strings (first INTEGER PRIMARY KEY, texts BLOB)"
+#: Strings no longer used by any record are dropped, with every record, when they are more
+#: than the strings in use and more than this many: the next ingest parses every file again.
+GARBAGE_STRINGS = 100_000
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -123,10 +147,13 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         db.execute(_SCHEMA.replace("TABLE", "TABLE IF NOT EXISTS", 1))
+        db.execute(_STRINGS_SCHEMA.replace("TABLE", "TABLE IF NOT EXISTS", 1))
         row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         if row is None or row[0] != CACHE_VERSION:
             db.execute("DROP TABLE files")
+            db.execute("DROP TABLE strings")
             db.execute(_SCHEMA)
+            db.execute(_STRINGS_SCHEMA)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
             db.commit()
     except BaseException:
@@ -151,8 +178,10 @@ class ParseCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
-        self._full = False  # the disk is nearly full: nothing more is written
+        self._full = False  # the disk is nearly full (or strings failed): nothing more written
         self._staged = 0  # bytes of records written since the last commit
+        self._seen: int | None = None  # the database's data_version when it was read
+        self._writing = False  # this connection holds the write lock (until ``finish``)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -215,6 +244,9 @@ class ParseCache:
         wanted = set(paths)
         if self._db is None or not wanted:
             return {}
+        if not self._as_read():  # its numbers may now be another ingest's strings
+            log.warning("parse cache: changed by another ingest meanwhile; no last good records")
+            return {}
         found: dict[str, bytes] = {}
         try:
             for path, blob, good in self._db.execute("SELECT path, record, good FROM files"):
@@ -233,12 +265,106 @@ class ParseCache:
             self._read_failed(exc)
         return found
 
-    def put_many(self, rows: Iterable[tuple[str, Stat, bytes]]) -> None:
-        """Stage new records (a rejection keeps the path's last good record); ``finish``
-        commits them all in one transaction. Nothing more is written once the disk has less
-        than ``RESERVE_BYTES`` free (those files are parsed again next time)."""
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction: what ``strings``, ``stats`` and ``get_many`` give inside it
+        is one state of the cache, even while another ingest of the corpus commits (numbers
+        and the records that use them always agree)."""
+        began = False
+        if self._db is not None:
+            try:
+                self._db.execute("BEGIN")
+                began = True
+                # before the reads: a commit by another ingest from now on changes it
+                self._seen = self._data_version()
+            except sqlite3.Error as exc:
+                self._read_failed(exc)
+        try:
+            yield
+        finally:
+            if began and self._db is not None and self._db.in_transaction:
+                try:
+                    self._db.commit()
+                except sqlite3.Error as exc:
+                    log.warning("parse cache: ending a read failed: %s", exc)
+
+    def _data_version(self) -> int:
+        assert self._db is not None
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    def _as_read(self) -> bool:
+        """Whether no other ingest committed since ``reading`` (always true once this one
+        writes: it holds the write lock until ``finish``)."""
+        if self._writing or self._seen is None or self._db is None:
+            return True
+        try:
+            return self._data_version() == self._seen
+        except sqlite3.Error:
+            return False
+
+    def strings(self) -> list[str | None]:
+        """The stored strings, by number from 1 (0 is null). A damaged batch empties the
+        cache (records that use its numbers cannot be told apart, and new strings must not
+        take them): every file is parsed again. Call it first: ``stats`` is then empty too."""
+        texts: list[str | None] = [None]
+        if self._db is None:
+            return texts
+        try:
+            for first, blob in self._db.execute("SELECT first, texts FROM strings ORDER BY first"):
+                record = unseal(f"strings {first}", blob)
+                batch = None if record is None or first != len(texts) else _text_list(record)
+                if batch is None:
+                    log.warning("parse cache: its strings are damaged; emptying it")
+                    with self._db:
+                        self._db.execute("DELETE FROM files")
+                        self._db.execute("DELETE FROM strings")
+                    return [None]
+                texts += batch
+        except sqlite3.Error as exc:
+            self._read_failed(exc)
+            return [None]
+        return texts
+
+    def put_many(
+        self,
+        rows: Iterable[tuple[str, Stat, bytes]],
+        first: int = 1,
+        texts: Sequence[str | None] = (),
+    ) -> None:
+        """Stage new records (a rejection keeps the path's last good record) and the strings
+        numbered ``first`` on that they use; ``finish`` commits them all in one transaction.
+        Nothing more is written once the disk has less than ``RESERVE_BYTES`` free (those
+        files are parsed again next time), nor when another ingest of the corpus committed
+        since ``reading`` (its strings may have taken this one's numbers), nor once strings
+        could not be written."""
         if self._db is None or self._full:
             return
+        if not self._writing:
+            try:  # the write lock first: no other ingest commits from now to ``finish``
+                if not self._db.in_transaction:
+                    self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                self._full = True
+                log.warning("parse cache write failed: %s; not caching more records", exc)
+                return
+            if not self._as_read():
+                self._db.rollback()
+                self._full = True
+                log.warning(
+                    "parse cache: another ingest of this corpus changed it meanwhile;"
+                    " not caching this run's records"
+                )
+                return
+            self._writing = True
+        if texts:
+            batch = seal(f"strings {first}", orjson.dumps(list(texts)))
+            self._staged += len(batch)
+            try:
+                self._db.execute("INSERT INTO strings VALUES (?, ?)", (first, batch))
+            except sqlite3.Error as exc:
+                self._full = True
+                log.warning("parse cache write failed: %s; not caching more records", exc)
+                return
         rows = [(path, st, seal(path, rec)) for path, st, rec in rows]
         self._staged += sum(len(blob) for _, _, blob in rows)
         try:
@@ -273,12 +399,23 @@ class ParseCache:
         except sqlite3.Error as exc:
             log.warning("parse cache write failed: %s", exc)
 
-    def finish(self, keep: set[str]) -> None:
-        """Forget the paths that are no longer in the corpus, and commit."""
+    def finish(self, keep: set[str], *, strings: int = 0, used: int = 0) -> None:
+        """Forget the paths that are no longer in the corpus, and commit. When most of the
+        ``strings`` numbered are no longer ``used`` by a record (files edited or deleted),
+        past ``GARBAGE_STRINGS``, the cache is emptied instead: the next run parses again."""
         if self._db is None:
             return
         try:
             with self._db:
+                if strings - used > max(used, GARBAGE_STRINGS) and self._as_read():
+                    log.warning(
+                        "parse cache: %s of its %s strings are no longer used; emptying it",
+                        f"{strings - used:,}",
+                        f"{strings:,}",
+                    )
+                    self._db.execute("DELETE FROM files")
+                    self._db.execute("DELETE FROM strings")
+                    keep = set()
                 gone = [
                     (p,) for (p,) in self._db.execute("SELECT path FROM files") if p not in keep
                 ]
@@ -286,6 +423,7 @@ class ParseCache:
             self._staged = 0
         except sqlite3.Error as exc:
             log.warning("parse cache write failed: %s", exc)
+        self._writing = False  # committed or rolled back: the write lock is released
 
     def close(self) -> None:
         """Close the database."""

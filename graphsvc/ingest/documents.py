@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import yaml_rs
@@ -199,7 +200,7 @@ def build_record(path: str, data: dict[str, Any]) -> Record:
     if url_raw is None:
         raise IngestError(path, "no URL: neither webUrl nor originalUrl is a non-blank string")
     try:
-        url = canonical_url(url_raw)
+        url = _canonical(url_raw)
     except ValueError as exc:
         raise IngestError(path, f"URL {url_raw!r} cannot be parsed: {exc}") from None
     title = _title_of(data.get("title"))
@@ -220,22 +221,70 @@ def _article_fields(
 ) -> dict[str, Any]:
     """Fields shared by documents and related items (one dict: this runs for every item)."""
     get = data.get
-    published_at = to_datetime(get("publishedDateTime"))
     excerpt = get("excerpt")
     kind = get("type")
+    images = get("images")
     return {
         "url": url,
         "urls": _all_urls(data, url, raw),
         "title": _clean(title, "title", warnings),
         "excerpt": _clean(excerpt, "excerpt", warnings) if isinstance(excerpt, str) else None,
-        "published_at": published_at.isoformat() if published_at else None,
+        "published_at": _iso_datetime(get("publishedDateTime")),
         "type": kind if isinstance(kind, str) else None,
         "quality": to_int(get("quality")),
         "heat": to_int(get("heat")),
         "published": to_bool(get("published")),
         "provider": _provider_of(get("provider"), url, warnings),
-        "images": _images_of(get("images"), warnings) if "images" in data else [],
+        "images": [] if images is None else _images_of(images, warnings),
     }
+
+
+#: Per-process memos of the rules that see the same values again and again (a URL, a date or
+#: a title recurs in many related lists): emptied when they reach ``_MEMO_LIMIT`` entries.
+_MEMO_LIMIT = 1 << 16
+_CANONICAL: dict[str, str] = {}
+_CLEAN: dict[str, str] = {}
+_DATES: dict[object, str | None] = {}
+_MISSING = object()
+_DOMAINS: dict[str, str] = {}
+
+
+def _canonical(raw: str) -> str:
+    """``canonical_url``, memoised (a URL that cannot be parsed raises each time)."""
+    url = _CANONICAL.get(raw)
+    if url is None:
+        if len(_CANONICAL) >= _MEMO_LIMIT:
+            _CANONICAL.clear()
+        url = _CANONICAL[raw] = canonical_url(raw)
+    return url
+
+
+def _iso_datetime(value: object) -> str | None:
+    """``to_datetime`` as ISO 8601 text, memoised for timestamps and strings."""
+    kind = type(value)
+    if kind is not datetime and kind is not str:
+        return None if value is None else _iso(value)
+    iso = _DATES.get(value, _MISSING)
+    if iso is _MISSING:
+        if len(_DATES) >= _MEMO_LIMIT:
+            _DATES.clear()
+        iso = _DATES[value] = _iso(value)
+    return iso  # type: ignore[return-value]  # not _MISSING
+
+
+def _iso(value: object) -> str | None:
+    when = to_datetime(value)
+    return when.isoformat() if when else None
+
+
+def _domain(value: str) -> str:
+    """``normalize_domain``, memoised."""
+    domain = _DOMAINS.get(value)
+    if domain is None:
+        if len(_DOMAINS) >= _MEMO_LIMIT:
+            _DOMAINS.clear()
+        domain = _DOMAINS[value] = normalize_domain(value)
+    return domain
 
 
 def _related_of(
@@ -263,7 +312,7 @@ def _related_of(
             warnings.append([f"related item {index} has no URL; dropped", "bad-related"])
             continue
         try:
-            item_url = canonical_url(item_url_raw)
+            item_url = _canonical(item_url_raw)
         except ValueError:
             warnings.append([f"related item {index} has a bad URL; dropped", "bad-related"])
             continue
@@ -307,7 +356,7 @@ def _all_urls(data: dict[str, Any], url: str, raw: str) -> list[str]:
             continue
         if isinstance(value, str) and value.strip():
             try:
-                other = canonical_url(value)
+                other = _canonical(value)
             except ValueError:
                 continue
             if other not in urls:
@@ -345,7 +394,7 @@ def _provider_of(value: object, url: str, warnings: list[list[str]]) -> dict[str
     name = None
     if isinstance(value, dict):
         if isinstance(value.get("domain"), str):
-            domain = normalize_domain(value["domain"])
+            domain = _domain(value["domain"])
         raw_name = value.get("name")
         if isinstance(raw_name, str) and raw_name.strip():
             name = raw_name
@@ -371,7 +420,11 @@ def _images_of(value: object, warnings: list[list[str]]) -> list[list[Any]]:
 def _clean(text: str, field: str, warnings: list[list[str]]) -> str:
     if text.isascii() and "&" not in text:
         return text  # nothing to repair (most text): spares a call
-    cleaned = clean_text(text)
+    cleaned = _CLEAN.get(text)
+    if cleaned is None:
+        if len(_CLEAN) >= _MEMO_LIMIT:
+            _CLEAN.clear()
+        cleaned = _CLEAN[text] = clean_text(text)
     if cleaned != text:
         warnings.append([f"{field} text repaired", "repaired-text"])
     return cleaned

@@ -17,14 +17,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
 from graphsvc.errors import GraphsvcError, IngestError
-from graphsvc.ingest.cache import CACHE_VERSION, ParseCache, Stat, cache_path_for
-from graphsvc.ingest.documents import Record, compact, read_record
+from graphsvc.ingest.cache import CACHE_VERSION, ParseCache, Stat, cache_path_for, is_rejection
+from graphsvc.ingest.documents import Record, read_record
+from graphsvc.ingest.records import Strings, pack, unpack
 from graphsvc.model import Document, IngestReport, Problem
 
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
@@ -119,20 +121,32 @@ def load_corpus(
     report, entries = scan.report, scan.entries
     decoded: dict[str, Document | Record] = {}  # a document, or a rejection
     digests: dict[str, bytes] = {}
-    strings: dict[str, str] = {}  # shared by every record's items (see documents.compact)
+    used: set[int] = set()  # the strings' numbers that records use
 
-    def take(rel: str, blob: bytes, *, check: bool = False) -> None:
-        record = orjson.loads(blob)
-        if check and not _is_record(record):
-            raise ValueError("not a record")
-        digests[rel] = hashlib.sha256(blob).digest()
-        decoded[rel] = record if "error" in record else compact(record, strings)
+    def take(rel: str, blob: bytes, *, fresh: bool = False) -> bytes:
+        """Decode a record (as stored, or ``fresh`` from a parse worker, its strings not
+        numbered yet); give it as stored."""
+        if is_rejection(blob):
+            record = orjson.loads(blob)
+            if not isinstance(record.get("error"), str):
+                raise ValueError("not a rejection")
+            digests[rel] = hashlib.sha256(blob).digest()
+            decoded[rel] = record
+            return blob
+        digest, numbers, shape = orjson.loads(blob)
+        if fresh:
+            numbers = strings.ids(numbers)
+            blob = orjson.dumps([digest, numbers, shape])
+        decoded[rel] = unpack(shape, strings.shared(numbers))
+        digests[rel] = bytes.fromhex(digest)
+        used.update(numbers)
+        return blob
 
     def take_cached(rel: str, blob: bytes) -> None:
         """A cached record that does not decode is a cache miss (its checksum matched, so
         it was written so: an older or foreign writer): the file is parsed again."""
         try:
-            take(rel, blob, check=True)
+            take(rel, blob)
         except Exception as exc:  # any shape of bad JSON: it is parsed again below
             decoded.pop(rel, None)
             log.warning(
@@ -140,26 +154,35 @@ def load_corpus(
             )
 
     cache = ParseCache(cache_path_for(root, cache_dir)) if use_cache else None
+    strings = Strings()
     try:
-        known = cache.stats() if cache else {}
-        fresh = [e for e in entries if known.get(e.rel) == e.stat]
-        stale = [e for e in entries if known.get(e.rel) != e.stat]
-        for rel, blob in cache.get_many(e.rel for e in fresh) if cache else ():
-            take_cached(rel, blob)
+        with cache.reading() if cache else nullcontext():
+            strings = Strings(cache.strings() if cache else None)
+            known = cache.stats() if cache else {}
+            fresh = [e for e in entries if known.get(e.rel) == e.stat]
+            stale = [e for e in entries if known.get(e.rel) != e.stat]
+            for rel, blob in cache.get_many(e.rel for e in fresh) if cache else ():
+                take_cached(rel, blob)
         stale += [e for e in fresh if e.rel not in decoded]
         stats = {e.rel: e.stat for e in stale}
-        # Each chunk is stored and decoded as it arrives, while the workers parse the next.
+        # Each chunk is decoded and stored as it arrives, while the workers parse the next.
         for chunk in _parse_all(stale, workers, progress, len(entries) - len(stale), cancel):
+            rows = [(rel, stats[rel], take(rel, blob, fresh=True)) for rel, blob in chunk]
             if cache:
-                cache.put_many((rel, stats[rel], blob) for rel, blob in chunk)
-            for rel, blob in chunk:
-                take(rel, blob)
+                cache.put_many(rows, strings.stored, strings.texts[strings.stored :])
+                strings.stored = len(strings.texts)
         fallback: dict[str, bytes] = {}
         if cache:
-            # An oversized file stays in the cache (with its last good record) like a bad one.
-            cache.finish({e.rel for e in entries}.union(scan.oversized))
             bad = [rel for rel, rec in decoded.items() if isinstance(rec, dict)]
             fallback = cache.last_good([*bad, *scan.oversized])
+            for kept in fallback.values():  # their strings stay in use
+                used.update(orjson.loads(kept)[1])
+            # An oversized file stays in the cache (with its last good record) like a bad one.
+            cache.finish(
+                {e.rel for e in entries}.union(scan.oversized),
+                strings=len(strings.texts),
+                used=len(used),
+            )
     finally:
         if cache:
             cache.close()
@@ -182,7 +205,8 @@ def load_corpus(
                 continue
             reason = f"{record['error']} (its last good version is kept)"
             report.rejected.append(Problem(rel, reason, record.get("line")))
-            record = compact(orjson.loads(good), strings)
+            _, numbers, shape = orjson.loads(good)
+            record = unpack(shape, strings.shared(numbers))
         for reason, kind in record.warnings:
             report.warnings.append(Problem(rel, reason, None, kind))
         records.append((rel, record))
@@ -235,15 +259,6 @@ def _walk(root: Path, report: IngestReport, max_file_bytes: int) -> list[_Entry]
     return entries
 
 
-def _is_record(record: object) -> bool:
-    """Whether a decoded record has the shape of a document's or of a rejection's."""
-    if not isinstance(record, dict):
-        return False
-    if "error" in record:
-        return isinstance(record["error"], str)
-    return isinstance(record.get("url"), str) and isinstance(record.get("title"), str)
-
-
 def _links_to_folder(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir()
@@ -286,7 +301,8 @@ def _is_utf8(name: str) -> bool:
 
 
 def parse_file(rel: str, path: str) -> bytes:
-    """One file's record as JSON bytes; a rejection is a record with ``error`` (and ``line``)."""
+    """One file's record as JSON bytes: packed (ingest/records.py), or a rejection's
+    ``{"error": ..., "line": ...}``."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -300,7 +316,7 @@ def parse_file(rel: str, path: str) -> bytes:
     except Exception as exc:  # never let one file stop an ingest
         record = {"error": f"cannot be read: {type(exc).__name__}: {exc}"[:300], "line": None}
     try:
-        return orjson.dumps(record)
+        return orjson.dumps(record) if "error" in record else pack(record)
     except TypeError as exc:
         return orjson.dumps({"error": f"unsupported value: {exc}"[:300], "line": None})
 
