@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -26,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 LOADED = "graph loaded:"
+FAILED = re.compile(r"loading \S+ failed")  # web/holder.py's line when a load fails
 
 
 def free_port() -> int:
@@ -56,18 +58,20 @@ def tree(pid: int) -> list[int]:
 def memory(pid: int) -> tuple[int, int]:
     """RSS and PSS of a process, in MB."""
     with open(f"/proc/{pid}/smaps_rollup") as fh:
-        mb = {l.split(":")[0]: int(l.split(":")[1].split()[0]) // 1024 for l in fh if "kB" in l}
+        rows = [line.split(":") for line in fh if "kB" in line]
+    mb = {name: int(value.split()[0]) // 1024 for name, value in rows}
     return mb["Rss"], mb["Pss"]
 
 
 def start(tree_dir: Path, snapshot: Path, workers: int, settle: float) -> dict[str, object]:
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="serve-start-", suffix=".log")[1])
+    command = [sys.executable, "-m", "graphsvc", "serve", "--snapshot", str(snapshot)]
+    command += ["--workers", str(workers), "--port", str(port)]
     began = time.perf_counter()
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "graphsvc", "serve", "--snapshot", str(snapshot)]
-            + ["--workers", str(workers), "--port", str(port)],
+            command,
             env={**os.environ, "PYTHONPATH": str(tree_dir)},
             cwd="/",
             stdout=subprocess.DEVNULL,
@@ -77,7 +81,10 @@ def start(tree_dir: Path, snapshot: Path, workers: int, settle: float) -> dict[s
     try:
         ready = None
         while time.perf_counter() - began < 900 and proc.poll() is None:
-            if log.read_text(errors="replace").count(LOADED) >= workers:
+            text = log.read_text(errors="replace")
+            if FAILED.search(text):
+                break
+            if text.count(LOADED) >= workers:
                 try:
                     with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
                         if r.status == 200:
