@@ -27,6 +27,15 @@ class EdgeKind(StrEnum):
     TAGGED = "TAGGED"
 
 
+#: An edge's kind follows from its target's kind: RELATED into articles, PUBLISHED_BY into
+#: providers, TAGGED into topics (docs/data-model.md; graph/snapshot.py checks it on writing).
+EDGE_KIND_INTO: dict[NodeKind, EdgeKind] = {
+    NodeKind.ARTICLE: EdgeKind.RELATED,
+    NodeKind.PROVIDER: EdgeKind.PUBLISHED_BY,
+    NodeKind.TOPIC: EdgeKind.TAGGED,
+}
+
+
 class Item(NamedTuple):
     """A related item held in memory between reading and building: a named tuple of shared
     strings (``compact``) takes about a tenth of the dict it comes from, and the items of a

@@ -29,15 +29,11 @@ import orjson
 
 from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS
 from graphsvc.identity import ARTICLE_PREFIX
-from graphsvc.model import Article, EdgeKind, Image, NodeKind
+from graphsvc.model import EDGE_KIND_INTO, Article, Image, NodeKind
 
 Attrs = dict[str, Any]
 
-_INTO = {  # the attribute dict of an edge into a node of each kind
-    NodeKind.ARTICLE: EDGE_ATTRS[EdgeKind.RELATED],
-    NodeKind.PROVIDER: EDGE_ATTRS[EdgeKind.PUBLISHED_BY],
-    NodeKind.TOPIC: EDGE_ATTRS[EdgeKind.TAGGED],
-}
+_INTO = {kind: EDGE_ATTRS[EDGE_KIND_INTO[kind]] for kind in NodeKind}  # attrs of edges into
 
 
 @dataclass(frozen=True, eq=False)

@@ -55,8 +55,8 @@ from graphsvc.graph.queries import PLACES_MEMO, ArticleOrder, ArticlePlaces, art
 from graphsvc.graph.store import GraphStore
 from graphsvc.identity import ARTICLE_PREFIX, article_key, kind_of
 from graphsvc.model import (
+    EDGE_KIND_INTO,
     Article,
-    EdgeKind,
     IngestReport,
     NodeKind,
     Problem,
@@ -71,11 +71,6 @@ FORMAT = 3
 MAGIC = b"GRAPHSVC-SNAPSHOT "
 _TRAILER_SIZE = 8  # the trailer's length, a little-endian uint64, ends the file
 _MAX_TRAILER = 1 << 20
-_EDGE_KIND = {
-    NodeKind.ARTICLE: EdgeKind.RELATED,
-    NodeKind.PROVIDER: EdgeKind.PUBLISHED_BY,
-    NodeKind.TOPIC: EdgeKind.TAGGED,
-}  # every edge's kind follows from its target's kind; write_snapshot checks it
 _ARRAY_KINDS = {"B": "u8", "I": "u32", "Q": "u64", "d": "f64"}  # section kinds, by typecode
 _DTYPES = {"u8": "<u1", "u32": "<u4", "u64": "<u8", "f64": "<f8"}
 _ALIGN = 8
@@ -215,7 +210,7 @@ def _adjacency(
         nbrs = adjacency[key]
         if check:
             for target, data in nbrs.items():
-                expected = EDGE_ATTRS[_EDGE_KIND[kind_of(target)]]
+                expected = EDGE_ATTRS[EDGE_KIND_INTO[kind_of(target)]]
                 if data is not expected and data != expected:
                     raise SnapshotError(f"edge {key} -> {target} has attributes {data!r}")
         neighbours.extend(map(entity.__getitem__, nbrs))

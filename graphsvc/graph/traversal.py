@@ -14,7 +14,8 @@ import networkx as nx
 
 from graphsvc.graph.queries import QueryError
 from graphsvc.graph.store import GraphStore
-from graphsvc.model import EdgeKind
+from graphsvc.identity import kind_of
+from graphsvc.model import EDGE_KIND_INTO, EdgeKind, NodeKind
 
 MAX_DEPTH = 3
 MAX_NODES = 500
@@ -161,9 +162,12 @@ def shortest_paths(
     if shortest_path(store, source, target, edge_kinds, max_length) is None:
         return []
     kinds = _kinds(edge_kinds)
-    view = nx.subgraph_view(
-        store.graph, filter_edge=lambda u, v: store.graph.succ[u][v]["kind"] in kinds
-    ).to_undirected(as_view=True)
+    # NetworkX asks about existing edges, target last, and an edge's kind follows from its
+    # target's kind: no lookup of the edge itself (on a mapped graph that was most of the cost)
+    into = {node: EDGE_KIND_INTO[node].value in kinds for node in NodeKind}
+    view = nx.subgraph_view(store.graph, filter_edge=lambda _u, v: into[kind_of(v)]).to_undirected(
+        as_view=True
+    )
     paths = nx.shortest_simple_paths(view, source, target)
     return [p for p in islice(paths, k) if len(p) - 1 <= max_length]
 
