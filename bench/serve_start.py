@@ -18,7 +18,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,33 +25,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from lib.processes import free_port, process_tree
+
 LOADED = "graph loaded:"
 FAILED = re.compile(r"loading \S+ failed")  # web/holder.py's line when a load fails
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def tree(pid: int) -> list[int]:
-    """``pid`` and its descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += children.get(p, [])
-    return out
 
 
 def memory(pid: int) -> tuple[int, int]:
@@ -96,7 +72,7 @@ def start(tree_dir: Path, snapshot: Path, workers: int, settle: float) -> dict[s
         if ready is None:
             raise SystemExit(f"the server did not get ready:\n{log.read_text()[-3000:]}")
         time.sleep(settle)
-        found = [memory(pid) for pid in tree(proc.pid)]
+        found = [memory(pid) for pid in process_tree(proc.pid)]
         return {
             "ready_s": ready,
             "rss_mb": sum(r for r, _ in found),

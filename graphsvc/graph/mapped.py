@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import ItemsView, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -32,6 +32,7 @@ from graphsvc.identity import ARTICLE_PREFIX
 from graphsvc.model import EDGE_KIND_INTO, Article, Image, NodeKind
 
 Attrs = dict[str, Any]
+_V = TypeVar("_V")
 
 _INTO = {kind: EDGE_ATTRS[EDGE_KIND_INTO[kind]] for kind in NodeKind}  # attrs of edges into
 
@@ -112,13 +113,11 @@ class _RowItems(ItemsView[str, Attrs]):
         return zip(keys, map(row._table.into, ids), strict=True)
 
 
-class _Adjacency(Mapping[str, _Row]):
-    """Node key -> its row of successors (``succ``) or predecessors, in the graph's node order."""
+class _ByNode(Mapping[str, _V]):
+    """A mapping keyed by every node, in the graph's node order."""
 
-    __slots__ = ("_succ", "_table")
-
-    def __init__(self, table: NodeTable, *, succ: bool) -> None:
-        self._table, self._succ = table, succ
+    __slots__ = ("_table",)
+    _table: NodeTable
 
     def __len__(self) -> int:
         return len(self._table.keys)
@@ -128,6 +127,15 @@ class _Adjacency(Mapping[str, _Row]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._table.number
+
+
+class _Adjacency(_ByNode[_Row]):
+    """Node key -> its row of successors (``succ``) or predecessors."""
+
+    __slots__ = ("_succ",)
+
+    def __init__(self, table: NodeTable, *, succ: bool) -> None:
+        self._table, self._succ = table, succ
 
     def __getitem__(self, key: str) -> _Row:
         t = self._table
@@ -137,22 +145,13 @@ class _Adjacency(Mapping[str, _Row]):
         return _Row(t, t.pred_row(i), t.into(i))
 
 
-class _Nodes(Mapping[str, Attrs]):
-    """Node key -> its kind's shared attribute dict, in the graph's node order."""
+class _Nodes(_ByNode[Attrs]):
+    """Node key -> its kind's shared attribute dict."""
 
-    __slots__ = ("_table",)
+    __slots__ = ()
 
     def __init__(self, table: NodeTable) -> None:
         self._table = table
-
-    def __len__(self) -> int:
-        return len(self._table.keys)
-
-    def __iter__(self) -> Iterator[str]:
-        return map(self._table.keys.__getitem__, self._table.order.tolist())
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._table.number
 
     def __getitem__(self, key: str) -> Attrs:
         return NODE_ATTRS[self._table.kind(self._table.number[key])]
