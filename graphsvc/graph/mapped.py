@@ -85,14 +85,19 @@ class _Row(Mapping[str, Attrs]):
     def __iter__(self) -> Iterator[str]:
         return map(self._table.keys.__getitem__, self._ids.tolist())
 
-    def __contains__(self, key: object) -> bool:
+    def _number(self, key: object) -> int | None:
+        """The entity number of a neighbour in this row, or None."""
         i = self._table.number.get(key) if isinstance(key, str) else None
-        return i is not None and bool((self._ids == i).any())
+        return i if i is not None and bool((self._ids == i).any()) else None
+
+    def __contains__(self, key: object) -> bool:
+        return self._number(key) is not None
 
     def __getitem__(self, key: str) -> Attrs:
-        if key not in self:
+        i = self._number(key)
+        if i is None:
             raise KeyError(key)
-        return self._attrs_of(self._table.number[key])
+        return self._attrs_of(i)
 
     def items(self) -> ItemsView[str, Attrs]:
         return _RowItems(self)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml_rs
 from frontmatter.default_handlers import BaseHandler
@@ -242,6 +242,8 @@ def _article_fields(
 #: Per-process memos of the rules that see the same values again and again (a URL, a date or
 #: a title recurs in many related lists): emptied when they reach ``_MEMO_LIMIT`` entries.
 _MEMO_LIMIT = 1 << 16
+K = TypeVar("K")
+V = TypeVar("V")
 _CANONICAL: dict[str, str] = {}
 _CLEAN: dict[str, str] = {}
 _DATES: dict[object, str | None] = {}
@@ -249,14 +251,19 @@ _MISSING = object()
 _DOMAINS: dict[str, str] = {}
 
 
+def _memoised(memo: dict[K, V], key: K, compute: Callable[[K], V]) -> V:
+    """``compute(key)``, kept in ``memo`` (emptied when full; an error is not kept)."""
+    value = memo.get(key, _MISSING)
+    if value is _MISSING:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        value = memo[key] = compute(key)
+    return value  # type: ignore[return-value]  # not _MISSING
+
+
 def _canonical(raw: str) -> str:
     """``canonical_url``, memoised (a URL that cannot be parsed raises each time)."""
-    url = _CANONICAL.get(raw)
-    if url is None:
-        if len(_CANONICAL) >= _MEMO_LIMIT:
-            _CANONICAL.clear()
-        url = _CANONICAL[raw] = canonical_url(raw)
-    return url
+    return _memoised(_CANONICAL, raw, canonical_url)
 
 
 def _iso_datetime(value: object) -> str | None:
@@ -264,12 +271,7 @@ def _iso_datetime(value: object) -> str | None:
     kind = type(value)
     if kind is not datetime and kind is not str:
         return None if value is None else _iso(value)
-    iso = _DATES.get(value, _MISSING)
-    if iso is _MISSING:
-        if len(_DATES) >= _MEMO_LIMIT:
-            _DATES.clear()
-        iso = _DATES[value] = _iso(value)
-    return iso  # type: ignore[return-value]  # not _MISSING
+    return _memoised(_DATES, value, _iso)
 
 
 def _iso(value: object) -> str | None:
@@ -279,12 +281,7 @@ def _iso(value: object) -> str | None:
 
 def _domain(value: str) -> str:
     """``normalize_domain``, memoised."""
-    domain = _DOMAINS.get(value)
-    if domain is None:
-        if len(_DOMAINS) >= _MEMO_LIMIT:
-            _DOMAINS.clear()
-        domain = _DOMAINS[value] = normalize_domain(value)
-    return domain
+    return _memoised(_DOMAINS, value, normalize_domain)
 
 
 def _related_of(
@@ -420,11 +417,7 @@ def _images_of(value: object, warnings: list[list[str]]) -> list[list[Any]]:
 def _clean(text: str, field: str, warnings: list[list[str]]) -> str:
     if text.isascii() and "&" not in text:
         return text  # nothing to repair (most text): spares a call
-    cleaned = _CLEAN.get(text)
-    if cleaned is None:
-        if len(_CLEAN) >= _MEMO_LIMIT:
-            _CLEAN.clear()
-        cleaned = _CLEAN[text] = clean_text(text)
+    cleaned = _memoised(_CLEAN, text, clean_text)
     if cleaned != text:
         warnings.append([f"{field} text repaired", "repaired-text"])
     return cleaned
