@@ -206,7 +206,12 @@ def _read_kept(path: Path, scan: Scan, analytics: bool = True) -> GraphStore | N
     except SnapshotError as exc:
         log.warning("ignoring the kept store (%s); building it again", exc)
         return None
-    if dict(store.sources) != scan.stats:  # the fingerprint said equal: belt and braces
+    try:  # the fingerprint said equal: belt and braces (the list is parsed only now)
+        same = store.sources.items() == scan.stats.items()
+    except (ValueError, TypeError) as exc:
+        log.warning("ignoring the kept store (its source list: %s); building it again", exc)
+        return None
+    if not same:
         return None
     report = dataclasses.replace(
         store.report,

@@ -18,10 +18,11 @@ The keys (a Python list and a dict) are the only per-node objects a worker build
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import networkx as nx
 import numpy as np
@@ -231,6 +232,93 @@ class MappedUrls(Mapping[str, str]):
         return (number is not None and number < self._table.articles) or url in self._others
 
 
+class RecordHeap(bytes):
+    """A section of JSON records, each followed by a comma (not one JSON document): record
+    ``i`` is ``heap[offsets[i]:offsets[i + 1] - 1]``."""
+
+
+def record_heap(records: Iterable[Any]) -> tuple[array[int], RecordHeap]:
+    """The offsets and the heap of ``records`` (each JSON-encoded)."""
+    offsets, heap = array("Q", [0]), bytearray()
+    for record in records:
+        heap += orjson.dumps(record)
+        heap += b","
+        offsets.append(len(heap))
+    return offsets, RecordHeap(heap)
+
+
+def heap_record(heap: memoryview | bytes, offsets: np.ndarray, i: int) -> Any:
+    """Record ``i`` of a record heap."""
+    return orjson.loads(heap[offsets[i] : offsets[i + 1] - 1])
+
+
+def is_permutation(values: np.ndarray, n: int) -> bool:
+    """Whether ``values`` holds each of 0 .. n-1 once (out-of-range values checked first)."""
+    if len(values) != n:
+        return False
+    return n == 0 or (int(values.max()) < n and bool((np.bincount(values, minlength=n) == 1).all()))
+
+
+class KeySeq(Sequence[str]):
+    """A sequence of keys held as numbers (a mapped array) and named on access.
+
+    Equal to any sequence of the same keys in the same order (a tuple of a built store)."""
+
+    __slots__ = ("_key", "_numbers")
+
+    def __init__(self, numbers: np.ndarray, key: Callable[[int], str]) -> None:
+        self._numbers, self._key = numbers, key
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return list(map(self._key, self._numbers[i].tolist()))
+        return self._key(int(self._numbers[i]))
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._key, self._numbers.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class JsonSources(Mapping[str, tuple[int, int]]):
+    """``store.sources`` of a mapped snapshot (corpus path -> size and mtime), parsed from
+    the file each time it is used: only a corpus server's check of a kept store and a
+    snapshot write read it, and a parsed copy would cost each worker about 30 MB at 100,000
+    documents. Read it whole, through ``items()``: a lookup parses the whole list."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: memoryview | bytes) -> None:
+        self._raw = raw
+
+    def _parsed(self) -> dict[str, tuple[int, int]]:
+        return {path: (size, mtime) for path, size, mtime in orjson.loads(self._raw)}
+
+    def __len__(self) -> int:
+        return len(self._parsed())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed())
+
+    def __getitem__(self, path: str) -> tuple[int, int]:
+        return self._parsed()[path]
+
+    def items(self) -> ItemsView[str, tuple[int, int]]:
+        return self._parsed().items()
+
+
 def table_of(graph: nx.Graph) -> NodeTable | None:
     """The table a graph is read from, or None for a graph held in Python dicts."""
     return graph.table if isinstance(graph, MappedDiGraph) else None
@@ -274,7 +362,7 @@ class MappedArticles(Mapping[str, Article]):
 
     def record(self, i: int, key: str) -> Article:
         """Article number ``i`` (whose key is ``key``), decoded from the heap."""
-        row = orjson.loads(self._heap[self._offsets[i] : self._offsets[i + 1] - 1])
+        row = heap_record(self._heap, self._offsets, i)
         return article_from_record(key, row, self._providers, self._topics)
 
     def decode_all(self) -> dict[str, Article]:

@@ -42,11 +42,15 @@ from graphsvc import __version__
 from graphsvc.errors import GraphsvcError
 from graphsvc.graph.build import EDGE_ATTRS, no_gc
 from graphsvc.graph.mapped import (
+    JsonSources,
     MappedArticles,
     MappedDiGraph,
     MappedUrls,
     NodeTable,
+    RecordHeap,
     article_record,
+    is_permutation,
+    record_heap,
     table_of,
 )
 from graphsvc.graph.memo import install_memo
@@ -67,7 +71,8 @@ from graphsvc.model import (
 #: Bump when the layout of a snapshot changes; older files are then refused with a clear error.
 #: 2: the costly analytics (centralities, the story partition) are kept in the file.
 #: 3: read in place: sections 8-byte aligned, CSR rows by entity number, a record heap.
-FORMAT = 3
+#: 4: the source list, stories, baskets and provider links kept as sections read on demand.
+FORMAT = 4
 MAGIC = b"GRAPHSVC-SNAPSHOT "
 _TRAILER_SIZE = 8  # the trailer's length, a little-endian uint64, ends the file
 _MAX_TRAILER = 1 << 20
@@ -78,10 +83,6 @@ _ALIGN = 8
 
 if TYPE_CHECKING:
     from graphsvc.graph.analytics import Results
-
-
-class _Heap(bytes):
-    """A section of raw records (not one JSON document)."""
 
 
 class SnapshotError(GraphsvcError):
@@ -116,6 +117,7 @@ def _write(store: GraphStore, path: Path, compress: bool) -> int:
         raise SnapshotError("the graph's nodes are not exactly the store's records")
     sections: list[tuple[str, bytes | array[Any]]] = [
         ("meta", _meta(store)),
+        ("sources", orjson.dumps([[p, size, mtime] for p, (size, mtime) in store.sources.items()])),
         (
             "providers",
             orjson.dumps([[p.key, p.domain, p.name, p.article_count] for p in providers]),
@@ -171,7 +173,6 @@ def _meta(store: GraphStore) -> bytes:
                 "warnings": [_problem(p) for p in report.warnings],
                 "seconds": report.seconds,
             },
-            "sources": [[path, size, mtime] for path, (size, mtime) in store.sources.items()],
         }
     )
 
@@ -185,15 +186,14 @@ def _articles(
 ) -> list[tuple[str, bytes | array[int]]]:
     """The record heap (one JSON array per article, mapped.article_record, each followed by
     a comma) and its offsets."""
-    offsets, heap = array("Q", [0]), bytearray()
     for a in articles:
         if a.key != article_key(a.url):
             raise SnapshotError(f"article key {a.key!r} is not the key of its URL {a.url!r}")
-        topics = [entity[t] - tbase for t in a.topics]
-        heap += orjson.dumps(article_record(a, entity[a.provider] - pbase, topics))
-        heap += b","
-        offsets.append(len(heap))
-    return [("article_offsets", offsets), ("article_records", _Heap(heap))]
+    offsets, heap = record_heap(
+        article_record(a, entity[a.provider] - pbase, [entity[t] - tbase for t in a.topics])
+        for a in articles
+    )
+    return [("article_offsets", offsets), ("article_records", heap)]
 
 
 def _adjacency(
@@ -260,7 +260,7 @@ def _analytics(
     story as its members and representative by article number, with its summary; the places
     of the articles in each order; and the cheap rest (graph/analytics/kept.py)."""
     from graphsvc.graph import analytics  # NumPy, SciPy and igraph: imported when needed
-    from graphsvc.graph.analytics import kept
+    from graphsvc.graph.analytics import inplace, kept
 
     found = analytics.results(store) or analytics.results(analytics.warm(store))
     assert found is not None  # warm computes every one
@@ -277,7 +277,7 @@ def _analytics(
         scores, number = ranking.scores, numbers[kind]
         yield f"score:{name}", array("d", (scores.get(r.key, math.nan) for r in records[kind]))
         yield f"order:{name}", array("I", (number[k] for k in ranking.order))
-    told = kept.story_summaries(found.stories, index)
+    yield from inplace.story_sections(found.stories, index)
     yield from kept.sections(store)
     places = article_places(store)  # by the store's article numbers: the records' order
     if list(places.number.items())[: len(articles)] != list(index.items()):
@@ -285,13 +285,13 @@ def _analytics(
     for order in ArticleOrder:
         yield f"place:{order.value}", array("I", places.places[order].tolist())
     yield "article_quality", array("d", places.quality.tolist())
-    yield "analytics", orjson.dumps({"rankings": names, "stories": [found.stories.method, told]})
+    yield "analytics", orjson.dumps({"rankings": names, "stories": found.stories.method})
 
 
 def _write_section(
     fh: IO[bytes], name: str, data: bytes | array[Any], compress: bool
 ) -> dict[str, Any]:
-    if isinstance(data, _Heap):
+    if isinstance(data, RecordHeap):
         kind = "heap"
     else:
         kind = "json" if isinstance(data, bytes) else _ARRAY_KINDS[data.typecode]
@@ -500,7 +500,7 @@ def _rebuild(s: _Sections) -> GraphStore:
         raise _Corrupt("a key is there twice")
     nodes = len(keys)
     order = s.u32("graph_order")
-    if len(order) != nodes or (nodes and (np.bincount(order, minlength=nodes) != 1).any()):
+    if not is_permutation(order, nodes):
         raise _Corrupt("graph nodes do not match the records")
     table = NodeTable(
         keys=keys,
@@ -549,12 +549,12 @@ def _rebuild(s: _Sections) -> GraphStore:
         version=meta["version"],
         loaded_at=datetime.now(UTC),
         root=meta["root"],
-        sources=MappingProxyType({p: (size, mtime) for p, size, mtime in meta["sources"]}),
+        sources=JsonSources(s.raw("sources")),
     )
 
 
 def _read_analytics(s: _Sections, store: GraphStore) -> Results:
-    from graphsvc.graph.analytics import Results, centrality, kept
+    from graphsvc.graph.analytics import Results, centrality, inplace
 
     table = s.json("analytics")
     records: dict[NodeKind, list[str]] = {
@@ -580,9 +580,9 @@ def _read_analytics(s: _Sections, store: GraphStore) -> Results:
             raise _Corrupt(f"section 'order:{name}' does not match its scores")
         found = centrality.ranked_arrays(keys, numbers[NodeKind(kind)], values, order)
         rankings[NodeKind(kind), centrality.Centrality(how)] = found
-    method, told = table["stories"]
-    found_stories = kept.read_stories(store, str(method), told, records[NodeKind.ARTICLE])
-    return Results(MappingProxyType(rankings), found_stories)
+    t = _table(store)
+    kept = inplace.read_stories(s, str(table["stories"]), t.keys, t.number, t.articles)
+    return Results(MappingProxyType(rankings), kept)
 
 
 def _table(store: GraphStore) -> NodeTable:
@@ -597,9 +597,7 @@ def _read_places(s: _Sections, store: GraphStore) -> ArticlePlaces:
     places = {}
     for order in ArticleOrder:
         place = s.u32(f"place:{order.value}")
-        if len(place) != table.articles or (
-            table.articles and (np.bincount(place, minlength=table.articles) != 1).any()
-        ):
+        if not is_permutation(place, table.articles):
             raise _Corrupt(f"section 'place:{order.value}' is not an order of the articles")
         places[order] = place
     quality = s.f64("article_quality")

@@ -251,12 +251,36 @@ def test_wrong_content_with_good_checksums_is_refused(
         read_snapshot(snapshot)
 
 
-def test_garbled_record_with_good_checksums_is_refused(snapshot: Path) -> None:
+@pytest.mark.parametrize(
+    "section",
+    [
+        "graph_order",
+        "place:QUALITY_DESC",
+        "story_members",
+        "story_by_hash",
+        "story_of_article",
+        "story_order:SIZE",
+        "links_targets",
+    ],
+)
+def test_out_of_bounds_analytics_are_refused(snapshot: Path, section: str) -> None:
+    """Orders, stories and provider links are read in place: numbers that name no node,
+    story or provider (same length, good checksum) are refused at start, not on a request."""
+    entry = next(s for s in read_info(snapshot)["sections"] if s["name"] == section)
+    rewrite_section(
+        snapshot, section, array("I", [4_000_000_000] * (entry["length"] // 4)).tobytes()
+    )
+    with pytest.raises(SnapshotError, match="corrupt"):
+        read_snapshot(snapshot)
+
+
+@pytest.mark.parametrize("section", ["article_records", "story_records"])
+def test_garbled_record_with_good_checksums_is_refused(snapshot: Path, section: str) -> None:
     """Every record is covered by a checksum; one rewritten (with its checksum fixed) to the
     same length but not JSON is still refused at start: the ends are decoded on reading."""
     info = read_info(snapshot)
-    entry = next(s for s in info["sections"] if s["name"] == "article_records")
-    rewrite_section(snapshot, "article_records", b"x" * entry["length"])
+    entry = next(s for s in info["sections"] if s["name"] == section)
+    rewrite_section(snapshot, section, b"x" * entry["length"])
     with pytest.raises(SnapshotError, match="corrupt"):
         read_snapshot(snapshot)
 

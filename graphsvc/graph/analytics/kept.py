@@ -19,8 +19,7 @@ tables, graphs and trending lists, cut from these in milliseconds).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterator
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -28,7 +27,7 @@ import numpy as np
 import orjson
 import scipy.sparse as sp
 
-from graphsvc.graph.analytics import cooccurrence, facets, providers, stories, trends
+from graphsvc.graph.analytics import cooccurrence, facets, inplace, providers, trends
 from graphsvc.graph.memo import install_call, install_memo
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.graph.store import GraphStore
@@ -40,35 +39,13 @@ class Sections(Protocol):
     """What ``install`` reads a snapshot's sections through (graph/snapshot.py)."""
 
     def json(self, name: str) -> Any: ...
+    def raw(self, name: str) -> memoryview | bytes: ...
     def u32(self, name: str) -> np.ndarray: ...
     def u64(self, name: str) -> np.ndarray: ...
     def f64(self, name: str) -> np.ndarray: ...
 
 
-def _iso(when: datetime | None) -> str | None:
-    return None if when is None else when.isoformat()
-
-
-def _time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
 # Writing ---------------------------------------------------------------------------------
-def story_summaries(found: stories.Stories, index: Mapping[str, int]) -> list[list[Any]]:
-    """Each story: members and representative by article number, dates, topics, providers."""
-    return [
-        [
-            [index[k] for k in story.members],
-            index[story.representative],
-            _iso(story.first_at),
-            _iso(story.last_at),
-            story.topics,
-            story.providers,
-        ]
-        for story in found.by_key.values()
-    ]
-
-
 def sections(store: GraphStore) -> Iterator[Section]:
     """The kept analytics of ``store`` (computed already: ``precompute.warm`` ran)."""
     lines = trends.timelines(store)
@@ -78,7 +55,6 @@ def sections(store: GraphStore) -> Iterator[Section]:
         offsets.append(len(times))
     yield "timeline_offsets", offsets
     yield "timeline_times", times
-    links = providers.provider_links(store)
     yield (
         "kept",
         orjson.dumps(
@@ -86,10 +62,9 @@ def sections(store: GraphStore) -> Iterator[Section]:
                 "timelines": [
                     list(lines.times),
                     list(lines.undated.items()),
-                    _iso(lines.first),
-                    _iso(lines.last),
+                    inplace.iso(lines.first),
+                    inplace.iso(lines.last),
                 ],
-                "links": [list(links.out.items()), list(links.totals.items())],
                 "mix": [
                     [p, [[s.key, s.count, s.share] for s in shares]]
                     for p, shares in providers.topic_mixes(store).items()
@@ -102,6 +77,8 @@ def sections(store: GraphStore) -> Iterator[Section]:
             }
         ),
     )
+    numbers = {p: i for i, p in enumerate(store.providers)}
+    yield from inplace.link_sections(providers.provider_links(store), numbers)
     for kind in cooccurrence.CoKind:
         found = cooccurrence.baskets_of(store, kind).incidence
         yield f"baskets:{kind.value}:indptr", array("Q", found.indptr.tolist())
@@ -114,27 +91,6 @@ def _facets(found: facets.Facets) -> list[Any]:
 
 
 # Reading ---------------------------------------------------------------------------------
-def read_stories(
-    store: GraphStore, method: str, told: Sequence[list[Any]], keys: Sequence[str]
-) -> stories.Stories:
-    """The stories of ``story_summaries``'s lists (articles by number into ``keys``)."""
-    found = []
-    for members, representative, first, last, topics, by_provider in told:
-        member_keys = tuple(keys[i] for i in members)
-        found.append(
-            stories.Story(
-                key=stories.story_key(member_keys),
-                members=member_keys,
-                first_at=_time(first),
-                last_at=_time(last),
-                representative=keys[representative],
-                topics=tuple((k, n) for k, n in topics),
-                providers=tuple((k, n) for k, n in by_provider),
-            )
-        )
-    return stories.assemble(method, found)
-
-
 def install(store: GraphStore, s: Sections) -> None:
     """Put the kept analytics of a snapshot's sections into ``store``'s memo."""
     kept = s.json("kept")
@@ -148,19 +104,11 @@ def install(store: GraphStore, s: Sections) -> None:
             {k: array("d", times[bounds[i] : bounds[i + 1]]) for i, k in enumerate(nodes)}
         ),
         MappingProxyType(dict(undated)),
-        _time(first),
-        _time(last),
+        inplace.from_iso(first),
+        inplace.from_iso(last),
     )
     install_memo(store, trends.TIMELINES_MEMO, lines)
-    out, totals = kept["links"]
-    install_memo(
-        store,
-        providers.LINKS_MEMO,
-        providers.ProviderLinks(
-            MappingProxyType({p: tuple((q, n) for q, n in links) for p, links in out}),
-            MappingProxyType(dict(totals)),
-        ),
-    )
+    install_memo(store, providers.LINKS_MEMO, inplace.read_links(s, list(store.providers)))
     mix = {p: tuple(providers.Share(t, n, share) for t, n, share in s_) for p, s_ in kept["mix"]}
     install_memo(store, providers.MIX_MEMO, MappingProxyType(mix))
     total, topics, by_provider, months, types = kept["facets"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -81,7 +81,7 @@ class Stories:
     method: str  # "components", "louvain" or "label-propagation" (big components split)
     by_key: Mapping[str, Story]
     of_article: Mapping[str, str]
-    orders: Mapping[StoryOrder, tuple[str, ...]]
+    orders: Mapping[StoryOrder, Sequence[str]]
 
 
 def story_key(members: Iterable[str]) -> str:
