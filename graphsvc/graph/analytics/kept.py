@@ -80,10 +80,13 @@ def sections(store: GraphStore) -> Iterator[Section]:
     numbers = {p: i for i, p in enumerate(store.providers)}
     yield from inplace.link_sections(providers.provider_links(store), numbers)
     for kind in cooccurrence.CoKind:
-        found = cooccurrence.baskets_of(store, kind).incidence
-        yield f"baskets:{kind.value}:indptr", array("Q", found.indptr.tolist())
-        yield f"baskets:{kind.value}:indices", array("I", found.indices.tolist())
-        yield f"baskets:{kind.value}:shape", array("Q", found.shape)
+        found = cooccurrence.baskets_of(store, kind)
+        name = f"baskets:{kind.value}"
+        yield f"{name}:shape", array("Q", found.incidence.shape)
+        yield f"{name}:ones", array("I", [1]) * found.incidence.nnz
+        for part, matrix in (("rows", found.incidence), ("columns", found.by_node)):
+            yield f"{name}:{part}:indptr", array("I", matrix.indptr.tolist())
+            yield f"{name}:{part}:indices", array("I", matrix.indices.tolist())
 
 
 def _facets(found: facets.Facets) -> list[Any]:
@@ -122,23 +125,29 @@ def install(store: GraphStore, s: Sections) -> None:
     install_call(store, facets.MEMO_NAME, ArticleFilter(), unfiltered)
     for kind in cooccurrence.CoKind:
         keys = tuple(kept["baskets"][kind.value])
-        shape = s.u64(f"baskets:{kind.value}:shape").tolist()
-        indptr = s.u64(f"baskets:{kind.value}:indptr")
-        indices = s.u32(f"baskets:{kind.value}:indices")
-        if len(shape) != 2 or shape[1] != len(keys) or len(indptr) != shape[0] + 1:
+        install_memo(store, cooccurrence.baskets_memo(kind), _read_baskets(s, kind, keys))
+
+
+def _read_baskets(
+    s: Sections, kind: cooccurrence.CoKind, keys: tuple[str, ...]
+) -> cooccurrence.Baskets:
+    """A kind's baskets, their matrices over the file's arrays: int32 indexes and values
+    (every one 1), as SciPy keeps them, so that it copies none (a negative index, from a
+    number of 2**31 or more, fails the format check)."""
+    name = f"baskets:{kind.value}"
+    shape = s.u64(f"{name}:shape").tolist()
+    ones = s.u32(f"{name}:ones").view(np.int32)
+    if len(shape) != 2 or shape[1] != len(keys) or (len(ones) and ones.max() != 1):
+        raise ValueError(f"the {kind.value} baskets' arrays do not match")
+    matrices = []
+    for part, cls in (("rows", sp.csr_array), ("columns", sp.csc_array)):
+        indptr = s.u32(f"{name}:{part}:indptr").view(np.int32)
+        indices = s.u32(f"{name}:{part}:indices").view(np.int32)
+        if len(indices) != len(ones):
             raise ValueError(f"the {kind.value} baskets' arrays do not match")
-        incidence = sp.csr_array(
-            (np.ones(len(indices), dtype=np.int32), indices.astype(np.int32), indptr),
-            shape=(shape[0], shape[1]),
-        )
-        incidence.check_format(full_check=True)
-        install_memo(
-            store,
-            cooccurrence.baskets_memo(kind),
-            cooccurrence.Baskets(
-                keys,
-                MappingProxyType({k: i for i, k in enumerate(keys)}),
-                incidence,
-                sp.csc_array(incidence),
-            ),
-        )
+        matrix = cls((ones, indices, indptr), shape=(shape[0], shape[1]), copy=False)
+        matrix.check_format(full_check=True)
+        matrices.append(matrix)
+    incidence, by_node = matrices
+    numbers = MappingProxyType({k: i for i, k in enumerate(keys)})
+    return cooccurrence.Baskets(keys, numbers, incidence, by_node)
