@@ -24,6 +24,7 @@ from graphsvc.graph.analytics import compiled
 from graphsvc.graph.analytics.cooccurrence import CoKind, cooccurrence_graph
 from graphsvc.graph.analytics.providers import provider_links
 from graphsvc.graph.analytics.related import related_arrays, undirected_pairs
+from graphsvc.graph.mapped import KeySeq
 from graphsvc.graph.memo import memoised
 from graphsvc.graph.nxraw import put_edge, put_undirected_edge
 from graphsvc.graph.store import GraphStore
@@ -52,7 +53,7 @@ class Centrality(StrEnum):
 class Ranking:
     """Nodes of one kind by one measure: best first (ties by key), scores and ranks."""
 
-    order: tuple[str, ...]
+    order: Sequence[str]
     scores: Mapping[str, float]
     ranks: Mapping[str, int]
 
@@ -173,7 +174,7 @@ def ranked_arrays(
     ranks = np.zeros(len(keys), dtype=np.int64)
     ranks[order] = np.maximum.accumulate(np.where(starts, position, 0)) if len(order) else 0
     return Ranking(
-        tuple(map(keys.__getitem__, order.tolist())),
+        KeySeq(order, keys.__getitem__),
         _ByNumber(keys, number, scores, float),
         _ByNumber(keys, number, np.where(np.isnan(scores), 0, ranks), int, np.isnan(scores)),
     )
