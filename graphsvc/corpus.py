@@ -141,7 +141,7 @@ def load_served(settings: Settings, *, cancel: threading.Event | None = None) ->
     """The store a server starts from: the pinned snapshot ``graphsvc build`` wrote (with its
     search index beside it), or the corpus, loaded as ``load_store_deferred`` does."""
     if settings.snapshot is not None:
-        store = read_snapshot(settings.snapshot)
+        store = read_snapshot(settings.snapshot, checked=settings.snapshot_checked)
         keep_index_at(store, index_path_for(settings.snapshot))  # `graphsvc build` wrote it
         return Loaded(store, _nothing)
     return load_store_deferred(

@@ -45,6 +45,7 @@ class Settings:
     tracing: bool = False  # OpenTelemetry spans per GraphQL operation (graphsvc[tracing])
     watch: bool = True
     snapshot: Path | None = None
+    snapshot_checked: str = ""  # set by `serve`: the snapshot file whose checksums it checked
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

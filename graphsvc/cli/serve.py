@@ -9,6 +9,7 @@ answers (uvicorn is handed the bound socket).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import inspect
 import os
@@ -113,7 +114,10 @@ def serve(
     if not 0 <= settings.port <= 65535:
         fail(f"port {settings.port} is out of range: give --port 0 to 65535 (0: any free port)")
     if settings.snapshot is not None:
-        check_snapshot(settings.snapshot)
+        checked = check_snapshot(settings.snapshot)
+        settings = dataclasses.replace(
+            settings, snapshot_checked=checked
+        )  # workers skip the checksums
     elif not settings.corpus.exists():
         from graphsvc.settings import SEEDS_DIR
 
@@ -129,8 +133,9 @@ def serve(
     run(settings, sock)
 
 
-def check_snapshot(path: Path) -> None:
-    """Exit 2, naming the file and what is wrong, unless ``path`` is a sound snapshot file."""
+def check_snapshot(path: Path) -> str:
+    """Exit 2, naming the file and what is wrong, unless ``path`` is a sound snapshot file;
+    the identity of the file checked (``read_snapshot``'s ``checked``)."""
     if path.is_dir():
         fail(
             f"snapshot {path} is a folder, not a snapshot file: give the file that"
@@ -141,7 +146,7 @@ def check_snapshot(path: Path) -> None:
     from graphsvc.graph.snapshot import SnapshotError, verify_snapshot
 
     try:
-        verify_snapshot(path)
+        return str(verify_snapshot(path)["identity"])
     except SnapshotError as exc:
         fail(str(exc))
 
@@ -172,9 +177,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def _with_port(settings: Settings, port: int) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, port=port)
+    return dataclasses.replace(settings, port=port)
 
 
 def run(settings: Settings, sock: socket.socket) -> None:

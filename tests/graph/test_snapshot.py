@@ -23,6 +23,7 @@ from graphsvc.graph.snapshot import (
     SnapshotError,
     read_info,
     read_snapshot,
+    verify_snapshot,
     write_snapshot,
 )
 from graphsvc.graph.store import GraphStore, summarize
@@ -283,6 +284,21 @@ def test_garbled_record_with_good_checksums_is_refused(snapshot: Path, section: 
     rewrite_section(snapshot, section, b"x" * entry["length"])
     with pytest.raises(SnapshotError, match="corrupt"):
         read_snapshot(snapshot)
+
+
+def test_a_file_checked_once_is_read_without_its_checksums_while_unchanged(
+    seeds_store: GraphStore, snapshot: Path
+) -> None:
+    """``serve`` checks the file once and its workers skip the checksums, but only while the
+    file is the one checked: a byte changed since (same inode and size) is refused."""
+    checked = verify_snapshot(snapshot)["identity"]
+    assert_identical(seeds_store, read_snapshot(snapshot, checked=checked))
+    entry = next(s for s in read_info(snapshot)["sections"] if s["name"] == "article_records")
+    with open(snapshot, "r+b") as fh:
+        fh.seek(entry["offset"] + 1)
+        fh.write(b"~")
+    with pytest.raises(SnapshotError, match="checksum"):
+        read_snapshot(snapshot, checked=checked)
 
 
 def test_write_to_a_missing_folder(seeds_store: GraphStore, tmp_path: Path) -> None:
