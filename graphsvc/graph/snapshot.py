@@ -571,8 +571,9 @@ def _read_analytics(s: _Sections, store: GraphStore) -> Results:
     from graphsvc.graph.analytics import Results, centrality, inplace
 
     table = s.json("analytics")
-    records: dict[NodeKind, list[str]] = {
-        NodeKind.ARTICLE: list(store.articles),
+    t = _table(store)
+    records: dict[NodeKind, Sequence[str]] = {
+        NodeKind.ARTICLE: t.keys[: t.articles],  # article numbers are entity numbers
         NodeKind.PROVIDER: list(store.providers),
         NodeKind.TOPIC: list(store.topics),
     }
@@ -581,7 +582,7 @@ def _read_analytics(s: _Sections, store: GraphStore) -> Results:
         for kind, keys in records.items()
         if kind is not NodeKind.ARTICLE
     }
-    numbers[NodeKind.ARTICLE] = _table(store).number  # an article's entity number is its own
+    numbers[NodeKind.ARTICLE] = t.number
     rankings = {}
     for kind, how, name in table["rankings"]:
         keys, values = records[NodeKind(kind)], s.f64(f"score:{name}")
@@ -594,7 +595,6 @@ def _read_analytics(s: _Sections, store: GraphStore) -> Results:
             raise _Corrupt(f"section 'order:{name}' does not match its scores")
         found = centrality.ranked_arrays(keys, numbers[NodeKind(kind)], values, order)
         rankings[NodeKind(kind), centrality.Centrality(how)] = found
-    t = _table(store)
     kept = inplace.read_stories(s, str(table["stories"]), t.keys, t.number, t.articles)
     return Results(MappingProxyType(rankings), kept)
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-import igraph
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
@@ -96,6 +95,8 @@ def betweenness_arrays(
     n = len(nodes)
     if n < 3:
         return np.zeros(n)
+    import igraph  # only where betweenness is computed: a server reading a snapshot never is
+
     graph = igraph.Graph(n=n, edges=pairs, directed=False)
     # igraph counts each unordered pair once; NetworkX's raw sums count (s, t) and (t, s).
     if k is None or k >= n:
