@@ -63,8 +63,8 @@ def test_summaries_worked_out_by_hand() -> None:
 
 def test_orders_and_filters() -> None:
     store = make_store(DOCS)
-    assert stories.list_stories(store, None, stories.StoryOrder.SIZE)[0] == [ABC, GH]
-    assert stories.list_stories(store, None, stories.StoryOrder.RECENT)[0] == [GH, ABC]
+    assert stories.list_stories(store, None, stories.StoryOrder.SIZE)[0] == (ABC, GH)
+    assert stories.list_stories(store, None, stories.StoryOrder.RECENT)[0] == (GH, ABC)
     assert stories.list_stories(store, ArticleFilter(topics=("z",)))[0] == [ABC]
     assert stories.list_stories(store, ArticleFilter(providers=("p3.org",)))[0] == [GH]
     assert stories.list_stories(store, ArticleFilter(providers=("nobody.org",)))[0] == []

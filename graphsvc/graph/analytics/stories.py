@@ -219,8 +219,9 @@ def find_story(store: GraphStore, key: str) -> Story | None:
 
 def list_stories(
     store: GraphStore, flt: ArticleFilter | None = None, order: StoryOrder = StoryOrder.SIZE
-) -> tuple[list[str], Callable[[str], SortKey]]:
-    """Story keys in an order (with a filter: the stories with an article that passes it)."""
+) -> tuple[Sequence[str], Callable[[str], SortKey]]:
+    """Story keys in an order (with a filter: the stories with an article that passes it).
+    Unfiltered, the order itself, not a copy: a page is cut from it by binary search."""
     found = stories(store)
     by_key = found.by_key
 
@@ -228,7 +229,7 @@ def list_stories(
         return story_sort_key(by_key[key], order)
 
     if flt is None or flt == ArticleFilter():
-        return list(found.orders[order]), sort_key
+        return found.orders[order], sort_key
 
     def matching() -> list[str]:
         hit = {found.of_article.get(k) for k in filter_articles(store, flt)}
