@@ -252,6 +252,19 @@ def heap_record(heap: memoryview | bytes, offsets: np.ndarray, i: int) -> Any:
     return orjson.loads(heap[offsets[i] : offsets[i + 1] - 1])
 
 
+def check_csr(
+    offsets: np.ndarray, items: np.ndarray | memoryview | bytes, rows: int, bound: int, name: str
+) -> None:
+    """Raise ValueError unless ``offsets`` cut ``items`` into ``rows`` rows (from 0, never
+    falling, to the end) and every item is below ``bound`` (not checked for a record heap)."""
+    if len(offsets) != rows + 1 or offsets[0] != 0 or offsets[-1] != len(items):
+        raise ValueError(f"the {name} arrays do not match")
+    if (np.diff(offsets.astype(np.int64)) < 0).any():
+        raise ValueError(f"the {name} arrays do not match")
+    if isinstance(items, np.ndarray) and len(items) and int(items.max()) >= bound:
+        raise ValueError(f"the {name} arrays are out of bounds")
+
+
 def is_permutation(values: np.ndarray, n: int) -> bool:
     """Whether ``values`` holds each of 0 .. n-1 once (out-of-range values checked first)."""
     if len(values) != n:

@@ -49,6 +49,7 @@ from graphsvc.graph.mapped import (
     NodeTable,
     RecordHeap,
     article_record,
+    check_csr,
     is_permutation,
     record_heap,
     table_of,
@@ -482,14 +483,6 @@ class _Sections:
         return np.frombuffer(data, dtype=dtype)
 
 
-def _csr(offsets: np.ndarray, items: np.ndarray, rows: int, bound: int, name: str) -> None:
-    """Check CSR arrays: ``rows`` rows, offsets rising to the end, items below ``bound``."""
-    if len(offsets) != rows + 1 or offsets[0] != 0 or offsets[-1] != len(items):
-        raise _Corrupt(f"{name} arrays do not match")
-    if (np.diff(offsets.astype(np.int64)) < 0).any() or (len(items) and items.max() >= bound):
-        raise _Corrupt(f"{name} arrays are out of bounds")
-
-
 def _numbers(values: np.ndarray, bound: int, name: str) -> list[int]:
     """Record numbers as a list, each checked to be below ``bound``."""
     if len(values) and values.max() >= bound:
@@ -527,10 +520,10 @@ def _rebuild(s: _Sections) -> GraphStore:
         pred_offsets=s.u64("pred_offsets"),
         pred_nodes=s.u32("pred_nodes"),
     )
-    _csr(table.succ_offsets, table.succ_nodes, nodes, nodes, "succ")
-    _csr(table.pred_offsets, table.pred_nodes, nodes, nodes, "pred")
+    check_csr(table.succ_offsets, table.succ_nodes, nodes, nodes, "succ")
+    check_csr(table.pred_offsets, table.pred_nodes, nodes, nodes, "pred")
     heap, heap_offsets = s.raw("article_records"), s.u64("article_offsets")
-    _csr(heap_offsets, np.zeros(len(heap), np.uint8), count, 1, "article record")
+    check_csr(heap_offsets, heap, count, 0, "article record")
     articles = MappedArticles(
         table, memoryview(heap), heap_offsets, [p.key for p in providers], [t.key for t in topics]
     )
@@ -625,7 +618,7 @@ def _read_lists(
 ) -> Mapping[str, tuple[str, ...]]:
     owners = s.json(f"{name}_keys")
     offsets, items = s.u32(f"{name}_offsets"), s.u32(name)
-    _csr(offsets, items, len(owners), count, name)
+    check_csr(offsets, items, len(owners), count, name)
     key_of = keys.__getitem__
     bounds = offsets.tolist()
     every = items.tolist()

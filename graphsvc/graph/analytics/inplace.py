@@ -23,7 +23,7 @@ import numpy as np
 
 from graphsvc.graph.analytics.providers import ProviderLinks
 from graphsvc.graph.analytics.stories import Stories, Story, StoryOrder
-from graphsvc.graph.mapped import KeySeq, heap_record, is_permutation, record_heap
+from graphsvc.graph.mapped import KeySeq, check_csr, heap_record, is_permutation, record_heap
 from graphsvc.identity import STORY_PREFIX
 
 Section = tuple[str, "bytes | array[Any]"]
@@ -46,15 +46,6 @@ def iso(when: datetime | None) -> str | None:
 def from_iso(text: str | None) -> datetime | None:
     """A time as the file keeps it, read back."""
     return None if text is None else datetime.fromisoformat(text)
-
-
-def _check_csr(offsets: np.ndarray, items: np.ndarray, rows: int, bound: int, name: str) -> None:
-    if len(offsets) != rows + 1 or offsets[0] != 0 or offsets[-1] != len(items):
-        raise ValueError(f"the {name} arrays do not match")
-    if (np.diff(offsets.astype(np.int64)) < 0).any():
-        raise ValueError(f"the {name} arrays do not match")
-    if len(items) and items.max() >= bound:
-        raise ValueError(f"the {name} arrays are out of bounds")
 
 
 # Stories ---------------------------------------------------------------------------------
@@ -204,8 +195,8 @@ def read_stories(
         of_article=s.u32("story_of_article"),
     )
     count = len(t.hashes)
-    _check_csr(t.member_offsets, t.members, count, articles, "story member")
-    _check_csr(t.record_offsets, np.zeros(len(t.records), np.uint8), count, 1, "story record")
+    check_csr(t.member_offsets, t.members, count, articles, "story member")
+    check_csr(t.record_offsets, t.records, count, 0, "story record")
     if not is_permutation(t.by_hash, count) or len(t.of_article) != articles:
         raise ValueError("the story index arrays do not match the stories")
     if len(t.of_article) and int(t.of_article.max()) > count:
@@ -271,7 +262,7 @@ def read_links(s: Sections, providers: Sequence[str]) -> ProviderLinks:
     listed, totals = s.u32("links_providers"), s.u64("links_totals")
     offsets, targets, counts = s.u64("links_offsets"), s.u32("links_targets"), s.u64("links_counts")
     bound = len(providers)
-    _check_csr(offsets, targets, len(listed), bound, "provider link")
+    check_csr(offsets, targets, len(listed), bound, "provider link")
     if len(totals) != len(listed) or len(counts) != len(targets):
         raise ValueError("the provider link arrays do not match")
     if len(listed) and int(listed.max()) >= bound:
