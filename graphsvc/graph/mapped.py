@@ -22,6 +22,7 @@ from array import array
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import compress
 from typing import Any, TypeVar, overload
 
 import networkx as nx
@@ -207,8 +208,9 @@ class MappedUrls(Mapping[str, str]):
 
     def __init__(self, table: NodeTable, urls: list[str | None], targets: list[int]) -> None:
         self._table, self._urls, self._targets = table, urls, targets
-        keys = table.keys
-        self._others = {u: keys[t] for u, t in zip(urls, targets, strict=True) if u is not None}
+        # the other URLs and their articles' keys (None, an article's own URL, is falsy)
+        named = zip(urls, map(table.keys.__getitem__, targets), strict=True)
+        self._others = dict(compress(named, urls))
 
     def __len__(self) -> int:
         return len(self._targets)

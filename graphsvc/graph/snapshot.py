@@ -43,6 +43,7 @@ from graphsvc.errors import GraphsvcError
 from graphsvc.graph.build import EDGE_ATTRS, no_gc
 from graphsvc.graph.mapped import (
     JsonSources,
+    KeySeq,
     MappedArticles,
     MappedDiGraph,
     MappedUrls,
@@ -615,16 +616,17 @@ def _read_places(s: _Sections, store: GraphStore) -> ArticlePlaces:
 
 def _read_lists(
     s: _Sections, name: str, keys: list[str], count: int
-) -> Mapping[str, tuple[str, ...]]:
+) -> Mapping[str, Sequence[str]]:
+    """An index of article lists (``_lists``), each list named on access (``KeySeq``)."""
     owners = s.json(f"{name}_keys")
     offsets, items = s.u32(f"{name}_offsets"), s.u32(name)
     check_csr(offsets, items, len(owners), count, name)
-    key_of = keys.__getitem__
-    bounds = offsets.tolist()
-    every = items.tolist()
+    if len(owners) and (min(owners) < 0 or max(owners) >= len(keys)):
+        raise _Corrupt(f"section '{name}_keys' is out of bounds")
+    key_of, bounds = keys.__getitem__, offsets.tolist()
     return MappingProxyType(
         {
-            keys[owner]: tuple(map(key_of, every[bounds[i] : bounds[i + 1]]))
+            keys[owner]: KeySeq(items[bounds[i] : bounds[i + 1]], key_of)
             for i, owner in enumerate(owners)
         }
     )

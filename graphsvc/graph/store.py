@@ -5,7 +5,7 @@ A reload builds a whole new store and swaps it in; nothing here is ever mutated 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -51,8 +51,8 @@ class GraphStore:
     url_index: Mapping[str, str]
     full_by_date: tuple[str, ...]
     stubs_by_date: tuple[str, ...]
-    topic_articles: Mapping[str, tuple[str, ...]]
-    provider_articles: Mapping[str, tuple[str, ...]]
+    topic_articles: Mapping[str, Sequence[str]]
+    provider_articles: Mapping[str, Sequence[str]]
     report: IngestReport
     version: str
     loaded_at: datetime

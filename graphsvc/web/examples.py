@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from graphsvc.graph.memo import memoised
 from graphsvc.graph.store import GraphStore
@@ -84,7 +84,7 @@ def _filled(store: GraphStore) -> list[Example]:
     return [*examples, LISTS, INGEST_PROBLEMS]
 
 
-def _biggest(index: Mapping[str, tuple[str, ...]]) -> str | None:
+def _biggest(index: Mapping[str, Sequence[str]]) -> str | None:
     """The key with the longest article list (ties: the first key in order), or None."""
     best = max(sorted(index), key=lambda key: len(index[key]), default=None)
     return best if best is not None and index[best] else None

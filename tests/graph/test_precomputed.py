@@ -82,6 +82,7 @@ def assert_same_analytics(read: GraphStore, built: GraphStore) -> None:
     assert facets.facets(read) == facets.facets(built)
     for kind in cooccurrence.CoKind:
         assert cooccurrence.baskets_of(read, kind) == cooccurrence.baskets_of(built, kind)
+        assert cooccurrence.top_pairs(read, kind) == cooccurrence.top_pairs(built, kind)
 
 
 def test_seeds_snapshot_keeps_the_analytics(seeds_store: GraphStore, tmp_path: Path) -> None:

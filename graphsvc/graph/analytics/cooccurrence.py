@@ -276,7 +276,12 @@ def top_pairs(store: GraphStore, kind: CoKind) -> TopPairs:
         )
         return TopPairs(ranked, MappingProxyType(_count_pairs(found, ranked[:TOP_NODES])))
 
-    return memoised(store, f"top-pairs:{kind.value}", build)
+    return memoised(store, top_pairs_memo(kind), build)
+
+
+def top_pairs_memo(kind: CoKind) -> str:
+    """The name a kind's top pairs are kept under, per snapshot."""
+    return f"top-pairs:{kind.value}"
 
 
 def _count_pairs(found: Baskets, nodes: Sequence[int]) -> dict[tuple[int, int], int]:

@@ -74,6 +74,10 @@ def sections(store: GraphStore) -> Iterator[Section]:
                     kind.value: cooccurrence.baskets_of(store, kind).keys
                     for kind in cooccurrence.CoKind
                 },
+                "top_pairs": {
+                    kind.value: _top_pairs(cooccurrence.top_pairs(store, kind))
+                    for kind in cooccurrence.CoKind
+                },
             }
         ),
     )
@@ -87,6 +91,10 @@ def sections(store: GraphStore) -> Iterator[Section]:
         for part, matrix in (("rows", found.incidence), ("columns", found.by_node)):
             yield f"{name}:{part}:indptr", array("I", matrix.indptr.tolist())
             yield f"{name}:{part}:indices", array("I", matrix.indices.tolist())
+
+
+def _top_pairs(found: cooccurrence.TopPairs) -> list[Any]:
+    return [found.ranked, [[a, b, n] for (a, b), n in found.pairs.items()]]
 
 
 def _facets(found: facets.Facets) -> list[Any]:
@@ -125,7 +133,18 @@ def install(store: GraphStore, s: Sections) -> None:
     install_call(store, facets.MEMO_NAME, ArticleFilter(), unfiltered)
     for kind in cooccurrence.CoKind:
         keys = tuple(kept["baskets"][kind.value])
-        install_memo(store, cooccurrence.baskets_memo(kind), _read_baskets(s, kind, keys))
+        baskets = _read_baskets(s, kind, keys)
+        install_memo(store, cooccurrence.baskets_memo(kind), baskets)
+        ranked, pairs = kept["top_pairs"][kind.value]
+        count = len(keys)
+        if sorted(ranked) != list(range(count)) or any(
+            not 0 <= a < b < count or n < 1 for a, b, n in pairs
+        ):
+            raise ValueError(f"the {kind.value} top pairs do not match the baskets")
+        top = cooccurrence.TopPairs(
+            tuple(ranked), MappingProxyType({(a, b): n for a, b, n in pairs})
+        )
+        install_memo(store, cooccurrence.top_pairs_memo(kind), top)
 
 
 def _read_baskets(
