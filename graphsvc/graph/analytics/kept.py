@@ -3,18 +3,17 @@
 Reading a snapshot in place (graph/mapped.py) decodes an article only when it is asked for,
 and the analytics below need a field of every article (its topics, provider and date): counting
 them again after each read cost a server most of its start and, through the garbage it left,
-hundreds of megabytes. So the file keeps them, as JSON sections with articles by number and
-NumPy arrays:
+hundreds of megabytes. So the file keeps them, as JSON sections and NumPy arrays:
 
-- each story's summary (dates, top topics and providers) beside its members;
 - the timelines (each node's sorted times as one float array, in CSR form);
-- provider links, every provider's topic mix, the unfiltered facets;
-- both kinds of co-occurrence baskets (the incidence matrix's CSR arrays).
+- every provider's topic mix, the unfiltered facets;
+- both kinds of co-occurrence baskets (both sparse matrices' arrays, used in place) and the
+  pair counts among their most frequent nodes;
+- provider links (graph/analytics/inplace.py, which also keeps the stories).
 
 ``sections`` writes them; ``install`` puts them into a read store's memo (graph/memo.py)
-before ``precompute.warm`` runs, which then finds them there and computes only the rest (pair
-tables, graphs and trending lists, cut from these in milliseconds).
-"""
+before ``precompute.warm`` runs, which then finds them there and computes only the rest
+(graphs and trending lists, cut from these in milliseconds)."""
 
 from __future__ import annotations
 
