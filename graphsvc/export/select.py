@@ -120,7 +120,7 @@ def select(store: GraphStore, spec: SelectionSpec | None = None) -> Selection:
             providers=sorted(store.providers),
             topics=sorted(store.topics),
         )
-    articles: list[str]
+    articles: Sequence[str]
     if spec.seed is not None:
         around = neighborhood_keys(store, spec.seed, spec.depth)
         if spec.filter is None:

@@ -200,7 +200,7 @@ def filter_articles(
     store: GraphStore,
     flt: ArticleFilter | None = None,
     order: ArticleOrder = ArticleOrder.PUBLISHED_AT_DESC,
-) -> list[str]:
+) -> Sequence[str]:
     """Keys of the articles that pass the filter, in the order asked.
 
     Starts from the smallest index that applies (a topic's or providers' article lists,
@@ -220,7 +220,7 @@ def filter_articles(
     return sort_articles(store, candidates, order)
 
 
-def _of_quality(store: GraphStore, keys: list[str], min_quality: int) -> list[str]:
+def _of_quality(store: GraphStore, keys: Sequence[str], min_quality: int) -> list[str]:
     """The keys of articles of at least this quality, in their order."""
     import numpy as np
 
@@ -238,14 +238,14 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def _candidates(store: GraphStore, flt: ArticleFilter) -> list[str]:
+def _candidates(store: GraphStore, flt: ArticleFilter) -> Sequence[str]:
     """Index lists newest first: topic intersection, provider union, or all."""
     if flt.topics or flt.topic_keys:
         keys_of_topics = [find_topic(store, name) for name in flt.topics] + list(flt.topic_keys)
         lists = [store.topic_articles.get(key, ()) if key else () for key in keys_of_topics]
         lists.sort(key=len)
         if len(lists) == 1 and not flt.providers:
-            return list(lists[0])  # one C-level copy, not a filter loop over a big topic
+            return lists[0]  # the index itself: a page is a slice of it
         others = [frozenset(keys) for keys in lists[1:]]
         base = [k for k in lists[0] if all(k in other for other in others)]
         if flt.providers:
@@ -263,7 +263,7 @@ def _candidates(store: GraphStore, flt: ArticleFilter) -> list[str]:
     if flt.include_stubs:
         every = [*store.full_by_date, *store.stubs_by_date]
         return sort_articles(store, every, ArticleOrder.PUBLISHED_AT_DESC)
-    return list(store.full_by_date)
+    return store.full_by_date
 
 
 def _passes(
@@ -281,8 +281,8 @@ _LAST = "\U0010ffff"  # sorts after every node key
 
 
 def _date_range(
-    store: GraphStore, keys: list[str], after: datetime | None, before: datetime | None
-) -> list[str]:
+    store: GraphStore, keys: Sequence[str], after: datetime | None, before: datetime | None
+) -> Sequence[str]:
     """The slice of a newest-first list (undated last) published in [after, before): two
     binary searches, not a scan. The searches compare float timestamps; the slice's ends are
     then moved by the exact datetime test, so rounding can neither drop nor add an article."""

@@ -79,7 +79,7 @@ def test_date_ranges_equal_a_scan(news_store: GraphStore) -> None:
         flt = data.draw(filters(news_store))
         if flt.published_after is None and flt.published_before is None:
             return
-        assert filter_articles(news_store, flt, ArticleOrder.PUBLISHED_AT_DESC) == scan(
+        assert list(filter_articles(news_store, flt, ArticleOrder.PUBLISHED_AT_DESC)) == scan(
             news_store, flt
         )
 
