@@ -262,6 +262,8 @@ def test_wrong_content_with_good_checksums_is_refused(
         "story_of_article",
         "story_order:SIZE",
         "links_targets",
+        "facet:provider",
+        "facet:topic_items",
     ],
 )
 def test_out_of_bounds_analytics_are_refused(snapshot: Path, section: str) -> None:

@@ -27,6 +27,7 @@ import orjson
 import scipy.sparse as sp
 
 from graphsvc.graph.analytics import cooccurrence, facets, inplace, providers, trends
+from graphsvc.graph.mapped import check_csr
 from graphsvc.graph.memo import install_call, install_memo
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.graph.store import GraphStore
@@ -73,6 +74,7 @@ def sections(store: GraphStore) -> Iterator[Section]:
                     kind.value: cooccurrence.baskets_of(store, kind).keys
                     for kind in cooccurrence.CoKind
                 },
+                "facet_names": _facet_names(facets.facet_columns(store)),
                 "top_pairs": {
                     kind.value: _top_pairs(cooccurrence.top_pairs(store, kind))
                     for kind in cooccurrence.CoKind
@@ -80,6 +82,10 @@ def sections(store: GraphStore) -> Iterator[Section]:
             }
         ),
     )
+    columns = facets.facet_columns(store)
+    for name in _FACET_ARRAYS:
+        values = getattr(columns, name).tolist()
+        yield f"facet:{name}", array("Q" if name == "topic_offsets" else "I", values)
     numbers = {p: i for i, p in enumerate(store.providers)}
     yield from inplace.link_sections(providers.provider_links(store), numbers)
     for kind in cooccurrence.CoKind:
@@ -90,6 +96,14 @@ def sections(store: GraphStore) -> Iterator[Section]:
         for part, matrix in (("rows", found.incidence), ("columns", found.by_node)):
             yield f"{name}:{part}:indptr", array("I", matrix.indptr.tolist())
             yield f"{name}:{part}:indices", array("I", matrix.indices.tolist())
+
+
+_FACET_NAMES = ("providers", "months", "types", "topics")
+_FACET_ARRAYS = ("provider", "month", "type", "topic_offsets", "topic_items")
+
+
+def _facet_names(columns: facets.FacetColumns) -> list[Any]:
+    return [getattr(columns, name) for name in _FACET_NAMES]
 
 
 def _top_pairs(found: cooccurrence.TopPairs) -> list[Any]:
@@ -130,6 +144,8 @@ def install(store: GraphStore, s: Sections) -> None:
         types=tuple((k, n) for k, n in types),
     )
     install_call(store, facets.MEMO_NAME, ArticleFilter(), unfiltered)
+    columns = _read_columns(s, kept["facet_names"], len(store.articles))
+    install_memo(store, facets.COLUMNS_MEMO, columns)
     for kind in cooccurrence.CoKind:
         keys = tuple(kept["baskets"][kind.value])
         baskets = _read_baskets(s, kind, keys)
@@ -144,6 +160,21 @@ def install(store: GraphStore, s: Sections) -> None:
             tuple(ranked), MappingProxyType({(a, b): n for a, b, n in pairs})
         )
         install_memo(store, cooccurrence.top_pairs_memo(kind), top)
+
+
+def _read_columns(s: Sections, names: list[Any], articles: int) -> facets.FacetColumns:
+    """The facet columns, checked: a value per article, each naming one of its names."""
+    providers, months, types, topics = (tuple(n) for n in names)
+    arrays = {
+        name: s.u64(f"facet:{name}") if name == "topic_offsets" else s.u32(f"facet:{name}")
+        for name in _FACET_ARRAYS
+    }
+    for name, bound in (("provider", providers), ("month", months), ("type", types)):
+        values = arrays[name]
+        if len(values) != articles or (articles and int(values.max()) >= len(bound)):
+            raise ValueError(f"the facet column {name!r} does not match the articles")
+    check_csr(arrays["topic_offsets"], arrays["topic_items"], articles, len(topics), "facet topic")
+    return facets.FacetColumns(providers, months, types, topics, **arrays)
 
 
 def _read_baskets(

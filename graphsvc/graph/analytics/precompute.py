@@ -4,13 +4,14 @@ A request only looks results up: ``warm`` fills the snapshot's memo with every a
 walks the whole graph: centralities of each node kind (betweenness included), stories and each
 article's story, provider links and topic mixes, co-occurrence baskets, the pair counts among
 the most frequent nodes and the default graphs, timelines and the default trending lists, the
-unfiltered facets, the count orders. ``graphsvc/corpus.py`` runs it when a store is built, in
-the same background thread, so a server swaps in only a complete snapshot.
+unfiltered facets and the columns a filter's facets are counted from, the count orders.
+``graphsvc/corpus.py`` runs it when a store is built, in the same background thread, so a
+server swaps in only a complete snapshot.
 
 Snapshot files keep the results (``results`` / ``install`` for the centralities and the
 stories, ``graph/analytics/kept.py`` for the rest that needs every article's fields), so that
 reading one back installs them; what ``warm`` still computes after a read is cut from those
-(pair tables, graphs, trending lists) and takes milliseconds.
+(graphs, trending lists) and takes milliseconds.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def warm(store: GraphStore) -> GraphStore:
         cooccurrence.top_pairs(store, co)
         cooccurrence.cooccurrence_graph(store, co)
     facets.facets(store)
+    facets.facet_columns(store)
     trends.trending(store, "topic")
     trends.trending(store, "provider")
     count_order(store, "topic")
