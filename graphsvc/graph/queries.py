@@ -157,6 +157,7 @@ class ArticlePlaces:
     number: Mapping[str, int]  # article key -> article number
     places: Mapping[ArticleOrder, Any]  # NumPy int arrays: position in the order of all articles
     quality: Any  # NumPy float array
+    keys: Sequence[str]  # article number -> key (a mapped store's: every node's)
 
 
 def build_article_places(store: GraphStore) -> ArticlePlaces:
@@ -178,12 +179,37 @@ def build_article_places(store: GraphStore) -> ArticlePlaces:
         place[ranked] = np.arange(len(keys))
         places[order] = place
     quality = np.array([np.nan if a.quality is None else a.quality for a in records], dtype=float)
-    return ArticlePlaces(number, MappingProxyType(places), quality)
+    return ArticlePlaces(number, MappingProxyType(places), quality, keys)
 
 
 def article_places(store: GraphStore) -> ArticlePlaces:
     """The snapshot's article places (made once; kept in snapshot files)."""
     return memoised(store, PLACES_MEMO, build_article_places)
+
+
+def all_articles(store: GraphStore, order: ArticleOrder, stubs: bool) -> Sequence[str]:
+    """Every full article (and every stub, with ``stubs``) in an order: the places inverted,
+    once per snapshot and order, not a sort of every key on each request (0.9 s at 100k)."""
+
+    def invert(_s: GraphStore) -> Sequence[str]:
+        import numpy as np
+
+        from graphsvc.graph.mapped import KeySeq  # here: mapped imports build, then us
+
+        found = article_places(store)
+        place = found.places[order]
+        numbers = np.empty(len(place), dtype=np.uint32)
+        numbers[place] = np.arange(len(place), dtype=np.uint32)
+        if not stubs:
+            full = np.zeros(len(place), dtype=bool)
+            count = len(store.full_by_date)
+            full[
+                np.fromiter(map(found.number.__getitem__, store.full_by_date), np.int64, count)
+            ] = 1
+            numbers = numbers[full[numbers]]
+        return KeySeq(numbers, found.keys.__getitem__)
+
+    return memoised(store, f"all-articles:{order.value}:{stubs}", invert)
 
 
 def sort_articles(store: GraphStore, keys: Sequence[str], order: ArticleOrder) -> list[str]:
@@ -208,6 +234,10 @@ def filter_articles(
     search; unknown topics or providers match nothing. ``minQuality`` alone is a scan.
     """
     flt = flt or ArticleFilter()
+    if flt in _EVERY:  # no filter but stubs or not: an order made once per snapshot
+        if not flt.include_stubs and order is ArticleOrder.PUBLISHED_AT_DESC:
+            return store.full_by_date
+        return all_articles(store, order, flt.include_stubs)
     candidates = _candidates(store, flt)
     after, before = _utc(flt.published_after), _utc(flt.published_before)
     min_quality = flt.min_quality
@@ -218,6 +248,9 @@ def filter_articles(
     if order is ArticleOrder.PUBLISHED_AT_DESC:
         return candidates
     return sort_articles(store, candidates, order)
+
+
+_EVERY = (ArticleFilter(), ArticleFilter(include_stubs=True))
 
 
 def _of_quality(store: GraphStore, keys: Sequence[str], min_quality: int) -> list[str]:
@@ -257,8 +290,8 @@ def _candidates(store: GraphStore, flt: ArticleFilter) -> Sequence[str]:
         for domain in flt.providers:
             key = provider_key(normalize_domain(domain))
             keys.update(store.provider_articles.get(key, ()))
-            if flt.include_stubs:
-                keys.update(s for s in store.graph.pred.get(key, ()) if store.articles[s].is_stub)
+            if flt.include_stubs:  # every article that names the provider: stubs too
+                keys.update(store.graph.pred.get(key, ()))
         return sort_articles(store, list(keys), ArticleOrder.PUBLISHED_AT_DESC)
     if flt.include_stubs:
         every = [*store.full_by_date, *store.stubs_by_date]

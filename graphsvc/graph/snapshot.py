@@ -611,7 +611,7 @@ def _read_places(s: _Sections, store: GraphStore) -> ArticlePlaces:
     quality = s.f64("article_quality")
     if len(quality) != table.articles:
         raise _Corrupt("section 'article_quality' does not match the records")
-    return ArticlePlaces(table.number, MappingProxyType(places), quality)
+    return ArticlePlaces(table.number, MappingProxyType(places), quality, table.keys)
 
 
 def _read_lists(
