@@ -26,7 +26,7 @@ import orjson
 from graphsvc.errors import GraphsvcError, IngestError
 from graphsvc.ingest.cache import CACHE_VERSION, ParseCache, Stat, cache_path_for, is_rejection
 from graphsvc.ingest.documents import Record, read_record
-from graphsvc.ingest.records import ItemMemo, Strings, pack, unpack
+from graphsvc.ingest.records import Strings, pack, unpack
 from graphsvc.model import Document, IngestReport, Problem
 
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
@@ -122,7 +122,6 @@ def load_corpus(
     decoded: dict[str, Document | Record] = {}  # a document, or a rejection
     digests: dict[str, bytes] = {}
     used: set[int] = set()  # the strings' numbers that records use
-    memo: ItemMemo = {}  # items unpacked so far, by URL: a recurring one is shared
 
     def take(rel: str, blob: bytes, *, fresh: bool = False) -> bytes:
         """Decode a record (as stored, or ``fresh`` from a parse worker, its strings not
@@ -138,7 +137,7 @@ def load_corpus(
         if fresh:
             numbers = strings.ids(numbers)
             blob = orjson.dumps([digest, numbers, shape])
-        decoded[rel] = unpack(shape, strings.shared(numbers), memo)
+        decoded[rel] = unpack(shape, strings.shared(numbers))
         digests[rel] = bytes.fromhex(digest)
         used.update(numbers)
         return blob
@@ -207,7 +206,7 @@ def load_corpus(
             reason = f"{record['error']} (its last good version is kept)"
             report.rejected.append(Problem(rel, reason, record.get("line")))
             _, numbers, shape = orjson.loads(good)
-            record = unpack(shape, strings.shared(numbers), memo)
+            record = unpack(shape, strings.shared(numbers))
         for reason, kind in record.warnings:
             report.warnings.append(Problem(rel, reason, None, kind))
         records.append((rel, record))

@@ -31,6 +31,7 @@ from graphsvc.model import Document, Item
 #: A packed record: ``[digest, strings (or their numbers), shape]`` (module docstring).
 Packed = list[Any]
 _ITEM_STRINGS = 7  # URL, title, excerpt, published_at, type, provider domain and name
+_ITEM = tuple.__new__  # makes an Item from its 12 values without NamedTuple's Python __new__
 
 
 def pack(record: Record) -> bytes:
@@ -99,24 +100,16 @@ class Strings:
         return list(map(self.texts.__getitem__, ids))
 
 
-#: Items already unpacked, by URL: the strings they were made of, their shape and the types of
-#: its values, and the item (``unpack``'s ``memo``).
-ItemMemo = dict[str | None, tuple[list[str | None], list[Any], list[type], Item]]
-
-
-def unpack(packed: Packed, strings: list[str | None], memo: ItemMemo | None = None) -> Document:
+def unpack(packed: Packed, strings: list[str | None]) -> Document:
     """The document of a packed record's shape and its ``strings``; raise ValueError (or
-    IndexError, TypeError) when they do not fit together. With a ``memo`` (kept across the
-    records of one load, ``strings`` being the table's own objects), an item made of the same
-    strings as one unpacked before is that item again, or shares its URLs and images: a
-    related item recurs in many lists, and 100k documents list 3.1M of them."""
+    IndexError, TypeError) when they do not fit together."""
     own, topics, related, removed, self_related, warnings = packed
-    document, at = _item(own, strings, 0, memo)
+    document, at = _item(own, strings, 0)
     names = strings[at : at + topics]
     at += topics
     items = []
     for fields in related:
-        item, at = _item(fields, strings, at, memo)
+        item, at = _item(fields, strings, at)
         items.append(item)
     if at != len(strings) or None in names:
         raise ValueError("the strings do not fit the shape")
@@ -130,44 +123,7 @@ def unpack(packed: Packed, strings: list[str | None], memo: ItemMemo | None = No
     )
 
 
-def _item(
-    f: list[Any], strings: list[str | None], at: int, memo: ItemMemo | None = None
-) -> tuple[Item, int]:
-    """The item of shape ``f`` whose strings start at ``at``, and where the next one's do."""
-    if memo is not None and at < len(strings):
-        known = memo.get(strings[at])
-        if known is not None:
-            recalled = _recall(known, f, strings, at)
-            if recalled is not None:
-                return recalled
-    item, end = _new_item(f, strings, at)
-    if memo is not None:
-        memo[item.url] = (strings[at:end], f, list(map(type, f)), item)
-    return item, end
-
-
-def _recall(
-    known: tuple[list[str | None], list[Any], list[type], Item],
-    f: list[Any],
-    strings: list[str | None],
-    at: int,
-) -> tuple[Item, int] | None:
-    """The item of shape ``f`` at ``at`` made from ``known``'s when its strings are the same
-    (and so are its image sizes, values and types); None when it is made afresh."""
-    segment, shape, types, item = known
-    end = at + len(segment)
-    if not isinstance(f, list) or len(f) != len(shape) or strings[at:end] != segment:
-        return None
-    same_types = list(map(type, f)) == types
-    if same_types and f == shape:
-        return item, end
-    if not same_types or f[0] != shape[0] or f[4:] != shape[4:]:
-        return None
-    url, urls, title, excerpt, when, kind, *_, domain, name, images = item
-    return Item(url, urls, title, excerpt, when, kind, f[1], f[2], f[3], domain, name, images), end
-
-
-def _new_item(f: list[Any], strings: list[str | None], at: int) -> tuple[Item, int]:
+def _item(f: list[Any], strings: list[str | None], at: int) -> tuple[Item, int]:
     """The item of shape ``f`` whose strings start at ``at``, and where the next one's do."""
     url, title, excerpt, when, kind, domain, name = strings[at : at + _ITEM_STRINGS]
     at += _ITEM_STRINGS
@@ -185,18 +141,8 @@ def _new_item(f: list[Any], strings: list[str | None], at: int) -> tuple[Item, i
         images = tuple(zip(cast(list[str], links), f[4::2], f[5::2], strict=True))
     if url is None or title is None or domain is None or None in urls:
         raise ValueError("an item without a URL, title or provider domain")
-    item = Item(
-        url,
-        cast(tuple[str, ...], urls),
-        title,
-        excerpt,
-        when,
-        kind,
-        f[1],
-        f[2],
-        f[3],
-        domain,
-        name,
-        images,
+    item = _ITEM(
+        Item,
+        (url, urls, title, excerpt, when, kind, f[1], f[2], f[3], domain, name, images),
     )
     return item, at
