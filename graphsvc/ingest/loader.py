@@ -15,12 +15,10 @@ import stat
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import orjson
@@ -29,7 +27,6 @@ from graphsvc.errors import GraphsvcError, IngestError
 from graphsvc.ingest.cache import CACHE_VERSION, ParseCache, Stat, cache_path_for, is_rejection
 from graphsvc.ingest.documents import Record, read_record
 from graphsvc.ingest.records import Strings, pack, unpack
-from graphsvc.ingest.wire import Receiver, Sender
 from graphsvc.model import Document, IngestReport, Problem
 
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
@@ -136,11 +133,10 @@ def load_corpus(
             digests[rel] = hashlib.sha256(blob).digest()
             decoded[rel] = record
             return blob
+        digest, numbers, shape = orjson.loads(blob)
         if fresh:
-            digest, numbers, shape = receiver.decode(blob)
+            numbers = strings.ids(numbers)
             blob = orjson.dumps([digest, numbers, shape])
-        else:
-            digest, numbers, shape = orjson.loads(blob)
         decoded[rel] = unpack(shape, strings.shared(numbers))
         digests[rel] = bytes.fromhex(digest)
         used.update(numbers)
@@ -170,11 +166,7 @@ def load_corpus(
         stale += [e for e in fresh if e.rel not in decoded]
         stats = {e.rel: e.stat for e in stale}
         # Each chunk is decoded and stored as it arrives, while the workers parse the next.
-        receiver = Receiver(strings)
-        for token, retired, chunk in _parse_all(
-            stale, workers, progress, len(entries) - len(stale), cancel
-        ):
-            receiver.chunk(token, retired)
+        for chunk in _parse_all(stale, workers, progress, len(entries) - len(stale), cancel):
             rows = [(rel, stats[rel], take(rel, blob, fresh=True)) for rel, blob in chunk]
             if cache:
                 cache.put_many(rows, strings.stored, strings.texts[strings.stored :])
@@ -308,9 +300,9 @@ def _is_utf8(name: str) -> bool:
     return True
 
 
-def parse_file(rel: str, path: str, sender: Sender | None = None) -> bytes:
-    """One file's record as JSON bytes: packed (ingest/records.py; on the wire of
-    ingest/wire.py by ``sender``), or a rejection's ``{"error": ..., "line": ...}``."""
+def parse_file(rel: str, path: str) -> bytes:
+    """One file's record as JSON bytes: packed (ingest/records.py), or a rejection's
+    ``{"error": ..., "line": ...}``."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -324,25 +316,13 @@ def parse_file(rel: str, path: str, sender: Sender | None = None) -> bytes:
     except Exception as exc:  # never let one file stop an ingest
         record = {"error": f"cannot be read: {type(exc).__name__}: {exc}"[:300], "line": None}
     try:
-        if "error" in record:
-            return orjson.dumps(record)
-        return sender.encode(record) if sender else pack(record)
+        return orjson.dumps(record) if "error" in record else pack(record)
     except TypeError as exc:
         return orjson.dumps({"error": f"unsupported value: {exc}"[:300], "line": None})
 
 
-#: A chunk parsed: its sender's token, the tokens it retired, (path, record on the wire)s.
-Chunk = tuple[str, list[str], list[tuple[str, bytes]]]
-_SENDER: Sender | None = None  # this process's, for the ingest it parses for now
-
-
-def _parse_chunk(run: str, chunk: Sequence[tuple[str, str]]) -> Chunk:
-    global _SENDER
-    if _SENDER is None or _SENDER.run != run:
-        _SENDER = Sender(run)
-    sender = _SENDER
-    token, retired = sender.start_chunk()
-    return token, retired, [(rel, parse_file(rel, path, sender)) for rel, path in chunk]
+def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[tuple[str, bytes]]:
+    return [(rel, parse_file(rel, path)) for rel, path in chunk]
 
 
 def _parse_all(
@@ -351,9 +331,9 @@ def _parse_all(
     progress: Progress | None,
     done: int,
     cancel: threading.Event | None = None,
-) -> Iterator[Chunk]:
-    """Parse files, on a process pool when there are enough of them: chunks of (path, record
-    on the wire) in order, as they are done."""
+) -> Iterator[list[tuple[str, bytes]]]:
+    """Parse files, on a process pool when there are enough of them: chunks of (path, JSON
+    record) in order, as they are done."""
     total = done + len(entries)
     jobs = [(e.rel, e.path) for e in entries]
     chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
@@ -364,20 +344,17 @@ def _parse_all(
         if cancel is not None and cancel.is_set():
             raise IngestCancelled(f"stopped after {done:,} of {total:,} files")
         yield chunk_result
-        done += len(chunk_result[2])
+        done += len(chunk_result)
         if progress:
             progress(done, total)
 
 
-def _map_chunks(chunks: list[list[tuple[str, str]]], workers: int) -> Iterator[Chunk]:
-    global _SENDER
-    parse = partial(_parse_chunk, uuid.uuid4().hex)  # one ingest: its workers start afresh
+def _map_chunks(
+    chunks: list[list[tuple[str, str]]], workers: int
+) -> Iterator[list[tuple[str, bytes]]]:
     context = _pool_context() if workers > 1 else None
     if context is None:
-        try:
-            yield from map(parse, chunks)
-        finally:
-            _SENDER = None  # its memory goes with the ingest
+        yield from map(_parse_chunk, chunks)
         return
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -386,7 +363,7 @@ def _map_chunks(chunks: list[list[tuple[str, str]]], workers: int) -> Iterator[C
         initargs=(os.getpid(),),
     )
     try:
-        yield from pool.map(parse, chunks)
+        yield from pool.map(_parse_chunk, chunks)
     finally:  # also when the caller stops early: chunks not started are dropped
         pool.shutdown(wait=True, cancel_futures=True)
 

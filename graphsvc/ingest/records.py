@@ -36,32 +36,23 @@ _ITEM = tuple.__new__  # makes an Item from its 12 values without NamedTuple's P
 
 def pack(record: Record) -> bytes:
     """A document's record as JSON ``[digest, [string...], shape]`` (module docstring)."""
-    digest, items, topics, shape = pack_items(record)
-    flat = items[0] + topics
-    for strings in items[1:]:
-        flat += strings
-    return orjson.dumps([digest, flat, shape])
-
-
-def pack_items(record: Record) -> tuple[str, list[list[str | None]], list[str], Packed]:
-    """``pack``'s parts: the digest, the strings of each item (the document's own, then its
-    related ones), the topics and the shape; TypeError when the record is no JSON."""
-    items: list[list[str | None]] = []
+    flat: list[str | None] = []
+    extend = flat.extend
 
     def item(f: Record) -> list[Any]:
         urls, provider, images = f["urls"], f["provider"], f["images"]
-        strings = [f["url"], f["title"], f["excerpt"], f["published_at"], f["type"]]
-        strings += (provider["domain"], provider["name"])
+        extend((f["url"], f["title"], f["excerpt"], f["published_at"], f["type"]))
+        extend((provider["domain"], provider["name"]))
         if len(urls) > 1:
-            strings += urls[1:]
+            extend(urls[1:])
         shape = [len(urls) - 1, f["quality"], f["heat"], f["published"]]
         for link, width, height in images:
-            strings.append(link)
+            flat.append(link)
             shape += (width, height)
-        items.append(strings)
         return shape
 
     own = item(record)
+    extend(record["topics"])
     related = [item(i) for i in record["related"]]
     shape = [
         own,
@@ -72,7 +63,7 @@ def pack_items(record: Record) -> tuple[str, list[list[str | None]], list[str], 
         record["warnings"],
     ]
     digest = hashlib.sha256(orjson.dumps(record)).hexdigest()
-    return digest, items, list(record["topics"]), shape
+    return orjson.dumps([digest, flat, shape])
 
 
 class Strings:
