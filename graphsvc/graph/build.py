@@ -12,7 +12,6 @@ import gc
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 
@@ -56,14 +55,6 @@ def _keys_of(graph: nx.DiGraph, kind: NodeKind) -> Iterator[tuple[str, str]]:
     return ((key, key_value(key)) for key in graph if kind_of(key) is kind)
 
 
-@dataclass(slots=True)
-class _Stub:
-    """The related item that supplies a stub's fields, and where it was seen."""
-
-    order: tuple[str, str]  # (published_at or "", document path): the later wins
-    item: Item
-
-
 def build_store(
     records: Iterable[tuple[str, Document]],
     report: IngestReport,
@@ -75,7 +66,7 @@ def build_store(
     """Merge records (in corpus path order) into a GraphStore snapshot."""
     winners, paths = _pick_winners(records, report)
     full_urls = set(winners)
-    stubs: dict[str, _Stub] = {}
+    stubs: dict[str, tuple[tuple[str, str], Item]] = {}  # URL -> (order, the item it takes)
     names: Counter[tuple[str, str]] = Counter()  # (domain, name) -> mentions
     spellings: Counter[tuple[str, str]] = Counter()  # (folded, spelling) -> mentions
     for path, doc in winners.values():
@@ -98,10 +89,11 @@ def build_store(
                 names[item.provider_domain, item.provider_name] += 1
             if item.url in full_urls:
                 continue
+            # (published_at or "", document path): the later wins
             order = (item.published_at or "", path)
             best = stubs.get(item.url)
-            if best is None or order >= best.order:
-                stubs[item.url] = _Stub(order, item)
+            if best is None or order >= best[0]:
+                stubs[item.url] = (order, item)
 
     # Every node key is made once and that one string is used wherever the node is named
     # (the articles, the graph's nodes and its millions of edges): 3.1M related items at 100k
@@ -118,8 +110,8 @@ def build_store(
             keys=keys,
         )
         articles[article.key] = article
-    for stub in stubs.values():
-        article = _article(stub.item, is_stub=True, keys=keys)
+    for _order, item in stubs.values():
+        article = _article(item, is_stub=True, keys=keys)
         articles[article.key] = article
     url_keys = {article.url: key for key, article in articles.items()}
 
