@@ -228,16 +228,15 @@ def _pick_winners(
 def _article(
     item: Item,
     *,
+    keys: _Keys,
     is_stub: bool,
     topics: tuple[str, ...] = (),
     removed: bool | None = None,
     sources: tuple[str, ...] = (),
-    keys: _Keys | None = None,
 ) -> Article:
     """An article from its fields: a document's own (full) or a related item's (a stub);
     its provider's key is the one in ``keys`` (by domain), made once."""
     when = item.published_at
-    domain = item.provider_domain
     return Article(
         key=article_key(item.url),
         url=item.url,
@@ -250,7 +249,7 @@ def _article(
         published=item.published,
         removed=removed,
         is_stub=is_stub,
-        provider=keys.provider(domain) if keys else provider_key(domain),
+        provider=keys.provider(item.provider_domain),
         topics=topics,
         images=tuple(Image(u, w, h) for u, w, h in item.images),
         sources=sources,
