@@ -1,6 +1,6 @@
 """Cold and warm ingest of a corpus against a plain ``frontmatter.load()`` loop, same run.
 
-    python bench/ingest.py [CORPUS] [--repeat N]
+    python bench/ingest.py [CORPUS] [--repeat N] [--cold-only]
 
 CORPUS defaults to ../shared/corpus/news. Cold: an empty parse cache (every file parsed, on
 every core, the store built and kept). Warm: the second run, which finds nothing changed and
@@ -10,13 +10,22 @@ The baseline reads the same files with python-frontmatter's default YAML handler
 Also printed: the parse cache's size against the corpus's (the target is under 20%), and the
 CPU time per document, in one process, of the ``frontmatter.load`` loop, of graphsvc's parser
 alone (split and YAML) and of all a parse worker does (parse, normalise, pack the record).
+
+``--cold-only``: each run is one cold ingest and build in a fresh child process (no store
+kept, no analytics: what ``graphsvc ingest --no-cache`` does before writing the store), with
+its wall time, the CPU time of the main process and of the parse workers, and the peak RSS of
+each (``ru_maxrss``); no baseline, no warm runs. For large corpora (a 30k or 100k ``synth.py``
+corpus), where the baseline alone takes minutes.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -83,13 +92,71 @@ def graphsvc_runs(corpus: Path) -> tuple[float, float, float, int, int]:
     return cold, warm, records, store.counts.articles, cache_bytes
 
 
+_COLD_CHILD = """
+import json, resource, sys, tempfile, time
+from pathlib import Path
+from graphsvc.corpus import load_store
+with tempfile.TemporaryDirectory() as cache:
+    started, cpu = time.perf_counter(), time.process_time()
+    store = load_store(Path(sys.argv[1]), cache_dir=Path(cache), keep=False, analytics=False)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({
+    "wall": wall, "main_cpu": cpu, "workers_cpu": children.ru_utime + children.ru_stime,
+    "main_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "worker_peak_mib": children.ru_maxrss / 1024, "articles": store.counts.articles,
+    "version": store.version,
+}))
+"""
+
+
+def cold_run(corpus: Path) -> dict[str, float]:
+    """One cold ingest and build in a fresh child process: its figures (``--cold-only``)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _COLD_CHILD, str(corpus)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(json.loads(out.splitlines()[-1]))
+
+
+def cold_only(corpus: Path, repeat: int) -> None:
+    """``--cold-only``: cold runs in fresh children, then their medians."""
+    runs = []
+    for i in range(repeat):
+        run = cold_run(corpus)
+        runs.append(run)
+        load = os.getloadavg()[0]
+        print(
+            f"run {i + 1}: cold {run['wall']:.2f}s  main CPU {run['main_cpu']:.2f}s"
+            f"  workers CPU {run['workers_cpu']:.2f}s  peak RSS main {run['main_peak_mib']:,.0f}"
+            f" MiB, a worker {run['worker_peak_mib']:,.0f} MiB  (load average {load:.2f})"
+        )
+    n = runs[0]["articles"]
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k != "version"}
+    per_doc = 1000 / max(1, n)
+    print(
+        f"median of {repeat}: cold {med['wall']:.2f}s, CPU per article: main"
+        f" {med['main_cpu'] * per_doc:.3f} ms, workers {med['workers_cpu'] * per_doc:.3f} ms;"
+        f" peak RSS main {med['main_peak_mib']:,.0f} MiB ({n:,} articles, version"
+        f" {runs[0]['version']})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; medians reported")
+    parser.add_argument(
+        "--cold-only", action="store_true", help="only cold runs, each in a fresh child"
+    )
     args = parser.parse_args()
     if not args.corpus.is_dir():
         sys.exit(f"no corpus at {args.corpus}")
+    if args.cold_only:
+        cold_only(args.corpus, args.repeat)
+        return
     colds, warms, records_runs, bases = [], [], [], []
     for i in range(args.repeat):
         base = plain_loop(args.corpus)

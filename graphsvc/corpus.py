@@ -122,6 +122,9 @@ def load_store_deferred(
             root=str(root),
             sources=result.stats,
         )
+        # The records are done with: freed now, the collector (on again at the end of this
+        # block) has only the store to look through, not the records' millions of objects too.
+        del result
         if analytics:  # before anyone serves it: requests only look results up
             from graphsvc.graph.analytics import warm  # NumPy, SciPy, igraph: when needed
 

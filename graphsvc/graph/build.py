@@ -12,7 +12,6 @@ import gc
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 
@@ -56,14 +55,6 @@ def _keys_of(graph: nx.DiGraph, kind: NodeKind) -> Iterator[tuple[str, str]]:
     return ((key, key_value(key)) for key in graph if kind_of(key) is kind)
 
 
-@dataclass(slots=True)
-class _Stub:
-    """The related item that supplies a stub's fields, and where it was seen."""
-
-    order: tuple[str, str]  # (published_at or "", document path): the later wins
-    item: Item
-
-
 def build_store(
     records: Iterable[tuple[str, Document]],
     report: IngestReport,
@@ -75,7 +66,7 @@ def build_store(
     """Merge records (in corpus path order) into a GraphStore snapshot."""
     winners, paths = _pick_winners(records, report)
     full_urls = set(winners)
-    stubs: dict[str, _Stub] = {}
+    stubs: dict[str, tuple[tuple[str, str], Item]] = {}  # URL -> (order, the item it takes)
     names: Counter[tuple[str, str]] = Counter()  # (domain, name) -> mentions
     spellings: Counter[tuple[str, str]] = Counter()  # (folded, spelling) -> mentions
     for path, doc in winners.values():
@@ -98,22 +89,31 @@ def build_store(
                 names[item.provider_domain, item.provider_name] += 1
             if item.url in full_urls:
                 continue
+            # (published_at or "", document path): the later wins
             order = (item.published_at or "", path)
             best = stubs.get(item.url)
-            if best is None or order >= best.order:
-                stubs[item.url] = _Stub(order, item)
+            if best is None or order >= best[0]:
+                stubs[item.url] = (order, item)
 
+    # Every node key is made once and that one string is used wherever the node is named
+    # (the articles, the graph's nodes and its millions of edges): 3.1M related items at 100k
+    # documents each made its own key string before.
+    keys = _Keys()
     articles: dict[str, Article] = {}
     for url, (_path, doc) in winners.items():
-        articles[article_key(url)] = _article(
+        article = _article(
             doc.item,
             is_stub=False,
-            topics=_topic_keys(doc.topics),
+            topics=_topic_keys(doc.topics, keys),
             removed=doc.removed,
             sources=paths[url],
+            keys=keys,
         )
-    for url, stub in stubs.items():
-        articles[article_key(url)] = _article(stub.item, is_stub=True)
+        articles[article.key] = article
+    for _order, item in stubs.values():
+        article = _article(item, is_stub=True, keys=keys)
+        articles[article.key] = article
+    url_keys = {article.url: key for key, article in articles.items()}
 
     graph = nx.DiGraph()
     for key in articles:
@@ -131,10 +131,10 @@ def build_store(
     related = EDGE_ATTRS[EdgeKind.RELATED]
     succs, preds = succ_dicts(graph), pred_dicts(graph)
     for url, (_path, doc) in winners.items():
-        key = article_key(url)
+        key = url_keys[url]
         succ = succs[key]
         for item in doc.related:  # add_edge inlined: this loop is most of the edges
-            target = article_key(item.url)
+            target = url_keys[item.url]
             succ[target] = related
             preds[target][key] = related
         for tkey in articles[key].topics:
@@ -228,12 +228,14 @@ def _pick_winners(
 def _article(
     item: Item,
     *,
+    keys: _Keys,
     is_stub: bool,
     topics: tuple[str, ...] = (),
     removed: bool | None = None,
     sources: tuple[str, ...] = (),
 ) -> Article:
-    """An article from its fields: a document's own (full) or a related item's (a stub)."""
+    """An article from its fields: a document's own (full) or a related item's (a stub);
+    its provider's key is the one in ``keys`` (by domain), made once."""
     when = item.published_at
     return Article(
         key=article_key(item.url),
@@ -247,7 +249,7 @@ def _article(
         published=item.published,
         removed=removed,
         is_stub=is_stub,
-        provider=provider_key(item.provider_domain),
+        provider=keys.provider(item.provider_domain),
         topics=topics,
         images=tuple(Image(u, w, h) for u, w, h in item.images),
         sources=sources,
@@ -255,9 +257,32 @@ def _article(
     )
 
 
-def _topic_keys(spellings: Iterable[str]) -> tuple[str, ...]:
+def _topic_keys(spellings: Iterable[str], keys: _Keys) -> tuple[str, ...]:
     """Topic node keys of a document's topic spellings, first seen first, each once."""
-    return tuple(dict.fromkeys(topic_key(spelling.casefold()) for spelling in spellings))
+    return tuple(dict.fromkeys(map(keys.topic, spellings)))
+
+
+class _Keys:
+    """Provider and topic node keys, each made once (by domain, by spelling): the one string
+    is then shared by every article, edge and node that names it."""
+
+    def __init__(self) -> None:
+        self._providers: dict[str, str] = {}  # domain -> key
+        self._spellings: dict[str, str] = {}  # topic spelling -> key
+        self._topics: dict[str, str] = {}  # key -> itself (spellings that fold alike)
+
+    def provider(self, domain: str) -> str:
+        key = self._providers.get(domain)
+        if key is None:
+            key = self._providers[domain] = provider_key(domain)
+        return key
+
+    def topic(self, spelling: str) -> str:
+        key = self._spellings.get(spelling)
+        if key is None:
+            made = topic_key(spelling.casefold())
+            key = self._spellings[spelling] = self._topics.setdefault(made, made)
+        return key
 
 
 def _most_frequent(counts: Counter[tuple[str, str]]) -> dict[str, str]:

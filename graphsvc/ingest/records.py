@@ -31,6 +31,7 @@ from graphsvc.model import Document, Item
 #: A packed record: ``[digest, strings (or their numbers), shape]`` (module docstring).
 Packed = list[Any]
 _ITEM_STRINGS = 7  # URL, title, excerpt, published_at, type, provider domain and name
+_ITEM = tuple.__new__  # makes an Item from its 12 values without NamedTuple's Python __new__
 
 
 def pack(record: Record) -> bytes:
@@ -140,18 +141,8 @@ def _item(f: list[Any], strings: list[str | None], at: int) -> tuple[Item, int]:
         images = tuple(zip(cast(list[str], links), f[4::2], f[5::2], strict=True))
     if url is None or title is None or domain is None or None in urls:
         raise ValueError("an item without a URL, title or provider domain")
-    item = Item(
-        url,
-        cast(tuple[str, ...], urls),
-        title,
-        excerpt,
-        when,
-        kind,
-        f[1],
-        f[2],
-        f[3],
-        domain,
-        name,
-        images,
+    item = _ITEM(
+        Item,
+        (url, urls, title, excerpt, when, kind, f[1], f[2], f[3], domain, name, images),
     )
     return item, at
