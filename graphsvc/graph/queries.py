@@ -201,15 +201,20 @@ def all_articles(store: GraphStore, order: ArticleOrder, stubs: bool) -> Sequenc
         numbers = np.empty(len(place), dtype=np.uint32)
         numbers[place] = np.arange(len(place), dtype=np.uint32)
         if not stubs:
-            full = np.zeros(len(place), dtype=bool)
-            count = len(store.full_by_date)
-            full[
-                np.fromiter(map(found.number.__getitem__, store.full_by_date), np.int64, count)
-            ] = 1
-            numbers = numbers[full[numbers]]
+            numbers = numbers[memoised(store, "full-articles", _full)[numbers]]
         return KeySeq(numbers, found.keys.__getitem__)
 
     return memoised(store, f"all-articles:{order.value}:{stubs}", invert)
+
+
+def _full(store: GraphStore) -> Any:
+    """Whether each article (by number) is a full one (a lookup each: made once)."""
+    import numpy as np
+
+    found, every = article_places(store), store.full_by_date
+    full = np.zeros(len(found.quality), dtype=bool)  # a value per article
+    full[np.fromiter(map(found.number.__getitem__, every), np.int64, len(every))] = True
+    return full
 
 
 def sort_articles(store: GraphStore, keys: Sequence[str], order: ArticleOrder) -> list[str]:
