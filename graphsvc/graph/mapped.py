@@ -234,19 +234,23 @@ class MappedUrls(Mapping[str, str]):
         return (number is not None and number < self._table.articles) or url in self._others
 
 
-class RecordHeap(bytes):
+#: A snapshot section as it is written: JSON bytes, an array, or a record heap.
+Section = tuple[str, "bytes | bytearray | array[Any]"]
+
+
+class RecordHeap(bytearray):
     """A section of JSON records, each followed by a comma (not one JSON document): record
     ``i`` is ``heap[offsets[i]:offsets[i + 1] - 1]``."""
 
 
 def record_heap(records: Iterable[Any]) -> tuple[array[int], RecordHeap]:
-    """The offsets and the heap of ``records`` (each JSON-encoded)."""
-    offsets, heap = array("Q", [0]), bytearray()
+    """The offsets and the heap of ``records`` (each JSON-encoded), grown in place."""
+    offsets, heap = array("Q", [0]), RecordHeap()
     for record in records:
         heap += orjson.dumps(record)
         heap += b","
         offsets.append(len(heap))
-    return offsets, RecordHeap(heap)
+    return offsets, heap
 
 
 def heap_record(heap: memoryview | bytes, offsets: np.ndarray, i: int) -> Any:

@@ -49,6 +49,7 @@ from graphsvc.graph.mapped import (
     MappedUrls,
     NodeTable,
     RecordHeap,
+    Section,
     article_record,
     check_csr,
     is_permutation,
@@ -117,26 +118,7 @@ def _write(store: GraphStore, path: Path, compress: bool) -> int:
     nodes = node_dicts(graph)
     if len(entity) != graph.number_of_nodes() or any(k not in entity for k in nodes):
         raise SnapshotError("the graph's nodes are not exactly the store's records")
-    sections: list[tuple[str, bytes | array[Any]]] = [
-        ("meta", _meta(store)),
-        ("sources", orjson.dumps([[p, size, mtime] for p, (size, mtime) in store.sources.items()])),
-        (
-            "providers",
-            orjson.dumps([[p.key, p.domain, p.name, p.article_count] for p in providers]),
-        ),
-        ("topics", orjson.dumps([[t.key, t.name, t.article_count] for t in topics])),
-        ("keys", orjson.dumps(keys)),
-        *_articles(articles, entity, len(articles), len(articles) + len(providers)),
-        ("graph_order", array("I", (entity[k] for k in nodes))),
-        *_adjacency("succ", succ_dicts(graph), keys, entity, check=True),
-        *_adjacency("pred", pred_dicts(graph), keys, entity, check=False),
-        ("full_by_date", array("I", (index[k] for k in store.full_by_date))),
-        ("stubs_by_date", array("I", (index[k] for k in store.stubs_by_date))),
-        *_lists("topic_articles", store.topic_articles, entity, index),
-        *_lists("provider_articles", store.provider_articles, entity, index),
-        *_url_index(store, articles, index),
-        *_analytics(store, articles, providers, topics, index),
-    ]
+    sections = _sections(store, articles, providers, topics, keys, entity, index, nodes)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as fh:
@@ -158,6 +140,35 @@ def _write(store: GraphStore, path: Path, compress: bool) -> int:
     finally:
         tmp.unlink(missing_ok=True)
     return path.stat().st_size
+
+
+def _sections(
+    store: GraphStore,
+    articles: list[Article],
+    providers: list[Provider],
+    topics: list[Topic],
+    keys: list[str],
+    entity: dict[str, int],
+    index: dict[str, int],
+    nodes: Mapping[str, Any],
+) -> Iterator[Section]:
+    """Every section, made as it is written (the whole file is never in memory at once)."""
+    graph = store.graph
+    yield "meta", _meta(store)
+    yield "sources", orjson.dumps([[p, n, t] for p, (n, t) in store.sources.items()])
+    yield "providers", orjson.dumps([[p.key, p.domain, p.name, p.article_count] for p in providers])
+    yield "topics", orjson.dumps([[t.key, t.name, t.article_count] for t in topics])
+    yield "keys", orjson.dumps(keys)
+    yield from _articles(articles, entity, len(articles), len(articles) + len(providers))
+    yield "graph_order", array("I", (entity[k] for k in nodes))
+    yield from _adjacency("succ", succ_dicts(graph), keys, entity, check=True)
+    yield from _adjacency("pred", pred_dicts(graph), keys, entity, check=False)
+    yield "full_by_date", array("I", (index[k] for k in store.full_by_date))
+    yield "stubs_by_date", array("I", (index[k] for k in store.stubs_by_date))
+    yield from _lists("topic_articles", store.topic_articles, entity, index)
+    yield from _lists("provider_articles", store.provider_articles, entity, index)
+    yield from _url_index(store, articles, index)
+    yield from _analytics(store, articles, providers, topics, index)
 
 
 def _meta(store: GraphStore) -> bytes:
@@ -185,7 +196,7 @@ def _problem(p: Problem) -> list[Any]:
 
 def _articles(
     articles: Sequence[Article], entity: Mapping[str, int], pbase: int, tbase: int
-) -> list[tuple[str, bytes | array[int]]]:
+) -> list[Section]:
     """The record heap (one JSON array per article, mapped.article_record, each followed by
     a comma) and its offsets."""
     for a in articles:
@@ -204,7 +215,7 @@ def _adjacency(
     keys: Sequence[str],
     entity: Mapping[str, int],
     check: bool,
-) -> list[tuple[str, array[int]]]:
+) -> list[Section]:
     """CSR arrays (offsets, neighbour numbers) of successor or predecessor rows, by entity
     number, each row in its insertion order."""
     offsets, neighbours = array("Q", [0]), array("I")
@@ -225,7 +236,7 @@ def _lists(
     lists: Mapping[str, Sequence[str]],
     owners: Mapping[str, int],
     index: Mapping[str, int],
-) -> list[tuple[str, bytes | array[int]]]:
+) -> list[Section]:
     """An index of article lists (by topic or provider) as owner ids plus CSR arrays."""
     offsets, items = array("I", [0]), array("I")
     for keys in lists.values():
@@ -241,7 +252,7 @@ def _lists(
 
 def _url_index(
     store: GraphStore, articles: Sequence[Article], index: Mapping[str, int]
-) -> list[tuple[str, bytes | array[int]]]:
+) -> list[Section]:
     """The URL index in order: target article ids, and each URL (null when it is the target's)."""
     targets = array("I", (index[k] for k in store.url_index.values()))
     urls = [
@@ -256,7 +267,7 @@ def _analytics(
     providers: Sequence[Provider],
     topics: Sequence[Topic],
     index: Mapping[str, int],
-) -> Iterator[tuple[str, bytes | array[Any]]]:
+) -> Iterator[Section]:
     """The analytics (computed now if the store has not got them yet): each ranking as its
     scores in record order (NaN for a node without one) and its order as record numbers; each
     story as its members and representative by article number, with its summary; the places
@@ -291,12 +302,14 @@ def _analytics(
 
 
 def _write_section(
-    fh: IO[bytes], name: str, data: bytes | array[Any], compress: bool
+    fh: IO[bytes], name: str, data: bytes | bytearray | array[Any], compress: bool
 ) -> dict[str, Any]:
     if isinstance(data, RecordHeap):
         kind = "heap"
+    elif isinstance(data, array):
+        kind = _ARRAY_KINDS[data.typecode]
     else:
-        kind = "json" if isinstance(data, bytes) else _ARRAY_KINDS[data.typecode]
+        kind = "json"
     if isinstance(data, array):
         if sys.byteorder == "big":  # pragma: no cover - the format is little-endian
             data = array(data.typecode, data)

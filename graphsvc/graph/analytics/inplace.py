@@ -17,16 +17,22 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from graphsvc.graph.analytics.providers import ProviderLinks
 from graphsvc.graph.analytics.stories import Stories, Story, StoryOrder
-from graphsvc.graph.mapped import KeySeq, check_csr, heap_record, is_permutation, record_heap
+from graphsvc.graph.mapped import (
+    KeySeq,
+    Section,
+    check_csr,
+    heap_record,
+    is_permutation,
+    record_heap,
+)
 from graphsvc.identity import STORY_PREFIX
 
-Section = tuple[str, "bytes | array[Any]"]
 _HEX = frozenset("0123456789abcdef")
 
 

@@ -27,12 +27,10 @@ import orjson
 import scipy.sparse as sp
 
 from graphsvc.graph.analytics import cooccurrence, facets, inplace, providers, trends
-from graphsvc.graph.mapped import check_csr
+from graphsvc.graph.mapped import Section, check_csr
 from graphsvc.graph.memo import install_call, install_memo
 from graphsvc.graph.queries import ArticleFilter
 from graphsvc.graph.store import GraphStore
-
-Section = tuple[str, "bytes | array[Any]"]
 
 
 class Sections(Protocol):
