@@ -37,6 +37,7 @@ def test_every_setting_survives_the_environment(tmp_path: Path) -> None:
         tracing=True,
         watch=False,
         snapshot=tmp_path / "graph.snapshot",
+        snapshot_checked="2049:1234:5678:1700000000000000000",
     )
     # The test changes every field, so a field added later without an encoding fails here.
     assert all(getattr(changed, f.name) != getattr(Settings(), f.name) for f in fields(Settings))
