@@ -299,8 +299,7 @@ def _candidates(store: GraphStore, flt: ArticleFilter) -> Sequence[str]:
                 keys.update(store.graph.pred.get(key, ()))
         return sort_articles(store, list(keys), ArticleOrder.PUBLISHED_AT_DESC)
     if flt.include_stubs:
-        every = [*store.full_by_date, *store.stubs_by_date]
-        return sort_articles(store, every, ArticleOrder.PUBLISHED_AT_DESC)
+        return all_articles(store, ArticleOrder.PUBLISHED_AT_DESC, True)
     return store.full_by_date
 
 
