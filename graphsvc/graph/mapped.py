@@ -271,6 +271,12 @@ def check_csr(
         raise ValueError(f"the {name} arrays are out of bounds")
 
 
+def ends(count: int) -> set[int]:
+    """The first and last of ``count`` records (none when there are none): a reader decodes
+    them to check a record heap beyond its checksum."""
+    return {0, count - 1} if count else set()
+
+
 def is_permutation(values: np.ndarray, n: int) -> bool:
     """Whether ``values`` holds each of 0 .. n-1 once (out-of-range values checked first)."""
     if len(values) != n:

@@ -52,6 +52,7 @@ from graphsvc.graph.mapped import (
     Section,
     article_record,
     check_csr,
+    ends,
     is_permutation,
     record_heap,
     table_of,
@@ -541,7 +542,7 @@ def _rebuild(s: _Sections) -> GraphStore:
     articles = MappedArticles(
         table, memoryview(heap), heap_offsets, [p.key for p in providers], [t.key for t in topics]
     )
-    for i in {0, count - 1} - {-1}:  # the ends decode (each is covered by the checksum)
+    for i in ends(count):  # the ends decode (each is covered by the checksum)
         articles.record(i, keys[i])
     url_targets = _numbers(s.u32("url_index"), count, "url_index")
     url_index = MappedUrls(table, s.json("url_index_urls"), url_targets)

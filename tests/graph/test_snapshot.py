@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 from graphsvc.api.context import Context, encode_id
 from graphsvc.api.schema import build_schema
 from graphsvc.cli import app
+from graphsvc.corpus import load_store
 from graphsvc.errors import GraphsvcError
+from graphsvc.graph.analytics import stories
 from graphsvc.graph.build import EDGE_ATTRS, NODE_ATTRS
 from graphsvc.graph.searching import keep_index_at, search
 from graphsvc.graph.snapshot import (
@@ -301,6 +303,16 @@ def test_a_file_checked_once_is_read_without_its_checksums_while_unchanged(
         fh.write(b"~")
     with pytest.raises(SnapshotError, match="checksum"):
         read_snapshot(snapshot, checked=checked)
+
+
+def test_an_empty_corpus_round_trips(tmp_path: Path) -> None:
+    """No articles, no stories: nothing to decode at the ends, and nothing refused."""
+    (tmp_path / "corpus").mkdir()
+    built = load_store(tmp_path / "corpus", cache_dir=tmp_path / "cache")
+    assert built.counts.articles == 0
+    read = round_trip(built, tmp_path / "empty.snap")
+    assert_identical(built, read)
+    assert len(stories.stories(read).by_key) == 0
 
 
 def test_write_to_a_missing_folder(seeds_store: GraphStore, tmp_path: Path) -> None:

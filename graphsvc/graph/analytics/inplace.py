@@ -27,6 +27,7 @@ from graphsvc.graph.mapped import (
     KeySeq,
     Section,
     check_csr,
+    ends,
     heap_record,
     is_permutation,
     record_heap,
@@ -213,7 +214,7 @@ def read_stories(
         if not is_permutation(numbers_in_order, count):
             raise ValueError(f"the story order {order.value} is not an order of the stories")
         orders[order] = KeySeq(numbers_in_order, t.key)
-    for i in {0, count - 1} - {-1}:  # the ends decode (each is covered by the checksum)
+    for i in ends(count):  # the ends decode (each is covered by the checksum)
         t.story(i)
     return Stories(method, _StoriesByKey(t), _StoryOfArticle(t), MappingProxyType(orders))
 
