@@ -80,6 +80,8 @@ def assert_same_analytics(read: GraphStore, built: GraphStore) -> None:
     assert providers.topic_mixes(read) == providers.topic_mixes(built)
     assert trends.timelines(read) == trends.timelines(built)
     assert facets.facets(read) == facets.facets(built)
+    for kind in ("topic", "provider"):
+        assert trends.trending(read, kind) == trends.trending(built, kind)
     for kind in cooccurrence.CoKind:
         assert cooccurrence.baskets_of(read, kind) == cooccurrence.baskets_of(built, kind)
         assert cooccurrence.top_pairs(read, kind) == cooccurrence.top_pairs(built, kind)

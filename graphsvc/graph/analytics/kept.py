@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -73,6 +74,10 @@ def sections(store: GraphStore) -> Iterator[Section]:
                     for kind in cooccurrence.CoKind
                 },
                 "facet_names": _facet_names(facets.facet_columns(store)),
+                "trending": [
+                    _trending(trends.trending(store, kind, days, back))
+                    for kind, days, back in _TRENDING
+                ],
                 "top_pairs": {
                     kind.value: _top_pairs(cooccurrence.top_pairs(store, kind))
                     for kind in cooccurrence.CoKind
@@ -94,6 +99,20 @@ def sections(store: GraphStore) -> Iterator[Section]:
         for part, matrix in (("rows", found.incidence), ("columns", found.by_node)):
             yield f"{name}:{part}:indptr", array("I", matrix.indptr.tolist())
             yield f"{name}:{part}:indices", array("I", matrix.indices.tolist())
+
+
+#: The trending lists kept: (kind, window days, baseline windows), as a request asks for
+#: them by default (ending at the midnight after the newest article: their window_end).
+_TRENDING = (("topic", 7, 8), ("provider", 7, 8))
+
+
+def _trending(found: trends.Trending) -> list[Any]:
+    return [
+        inplace.iso(found.window_start),
+        inplace.iso(found.window_end),
+        inplace.iso(found.baseline_start),
+        [[t.key, t.count, t.mean, t.std, t.score, t.ratio] for t in found.scores],
+    ]
 
 
 _FACET_NAMES = ("providers", "months", "types", "topics")
@@ -142,6 +161,14 @@ def install(store: GraphStore, s: Sections) -> None:
         types=tuple((k, n) for k, n in types),
     )
     install_call(store, facets.MEMO_NAME, ArticleFilter(), unfiltered)
+    for args, (start, end, back, scores) in zip(_TRENDING, kept["trending"], strict=True):
+        found = trends.Trending(
+            datetime.fromisoformat(start),
+            datetime.fromisoformat(end),
+            datetime.fromisoformat(back),
+            tuple(trends.TrendScore(*score) for score in scores),
+        )
+        install_call(store, trends.TRENDING_MEMO, (*args, found.window_end), found)
     columns = _read_columns(s, kept["facet_names"], len(store.articles))
     install_memo(store, facets.COLUMNS_MEMO, columns)
     for kind in cooccurrence.CoKind:

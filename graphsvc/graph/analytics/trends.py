@@ -264,8 +264,12 @@ def trending(
         end = as_utc(at)
     args = (kind, window_days, baseline, end)
     return memoised_call(
-        store, "trending", args, lambda: _rank(store, kind, window_days, baseline, end)
+        store, TRENDING_MEMO, args, lambda: _rank(store, kind, window_days, baseline, end)
     )
+
+
+#: The name trending lists are kept under (by their arguments: kind, window, baseline, end).
+TRENDING_MEMO = "trending"
 
 
 def _rank(store: GraphStore, kind: str, window_days: int, baseline: int, end: datetime) -> Trending:
