@@ -6,14 +6,15 @@ them again after each read cost a server most of its start and, through the garb
 hundreds of megabytes. So the file keeps them, as JSON sections and NumPy arrays:
 
 - the timelines (each node's sorted times as one float array, in CSR form);
-- every provider's topic mix, the unfiltered facets;
+- every provider's topic mix, the unfiltered facets and the facet columns, the default
+  trending lists;
 - both kinds of co-occurrence baskets (both sparse matrices' arrays, used in place) and the
   pair counts among their most frequent nodes;
 - provider links (graph/analytics/inplace.py, which also keeps the stories).
 
 ``sections`` writes them; ``install`` puts them into a read store's memo (graph/memo.py)
 before ``precompute.warm`` runs, which then finds them there and computes only the rest
-(graphs and trending lists, cut from these in milliseconds)."""
+(the co-occurrence graphs and count orders, cut from these in milliseconds)."""
 
 from __future__ import annotations
 

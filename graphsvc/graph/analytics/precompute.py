@@ -11,7 +11,7 @@ server swaps in only a complete snapshot.
 Snapshot files keep the results (``results`` / ``install`` for the centralities and the
 stories, ``graph/analytics/kept.py`` for the rest that needs every article's fields), so that
 reading one back installs them; what ``warm`` still computes after a read is cut from those
-(graphs, trending lists) and takes milliseconds.
+(the co-occurrence graphs, the count orders) and takes milliseconds.
 """
 
 from __future__ import annotations
