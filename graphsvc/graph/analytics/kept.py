@@ -162,14 +162,20 @@ def install(store: GraphStore, s: Sections) -> None:
         types=tuple((k, n) for k, n in types),
     )
     install_call(store, facets.MEMO_NAME, ArticleFilter(), unfiltered)
-    for args, (start, end, back, scores) in zip(_TRENDING, kept["trending"], strict=True):
-        found = trends.Trending(
-            datetime.fromisoformat(start),
-            datetime.fromisoformat(end),
-            datetime.fromisoformat(back),
-            tuple(trends.TrendScore(*score) for score in scores),
+    for (kind, days, back), found in zip(_TRENDING, kept["trending"], strict=True):
+        start, end, baseline, scores = found
+        trends.keep_trending(
+            store,
+            kind,
+            days,
+            back,
+            trends.Trending(
+                datetime.fromisoformat(start),
+                datetime.fromisoformat(end),
+                datetime.fromisoformat(baseline),
+                tuple(trends.TrendScore(*score) for score in scores),
+            ),
         )
-        install_call(store, trends.TRENDING_MEMO, (*args, found.window_end), found)
     columns = _read_columns(s, kept["facet_names"], len(store.articles))
     install_memo(store, facets.COLUMNS_MEMO, columns)
     for kind in cooccurrence.CoKind:

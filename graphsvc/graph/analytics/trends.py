@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-from graphsvc.graph.memo import memoised, memoised_call
+from graphsvc.graph.memo import install_call, memoised, memoised_call
 from graphsvc.graph.queries import QueryError
 from graphsvc.graph.store import GraphStore
 
@@ -270,6 +270,14 @@ def trending(
 
 #: The name trending lists are kept under (by their arguments: kind, window, baseline, end).
 TRENDING_MEMO = "trending"
+
+
+def keep_trending(
+    store: GraphStore, kind: str, window_days: int, baseline: int, found: Trending
+) -> None:
+    """Keep a trending list read from a snapshot file as what ``trending`` gives for these
+    arguments (its window ends at ``found.window_end``)."""
+    install_call(store, TRENDING_MEMO, (kind, window_days, baseline, found.window_end), found)
 
 
 def _rank(store: GraphStore, kind: str, window_days: int, baseline: int, end: datetime) -> Trending:
