@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import inspect
-import os
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,6 +21,7 @@ from graphsvc.cli import _settings, app, check_corpus, fail
 from graphsvc.cli.help import NaturalCommand
 
 if TYPE_CHECKING:
+    from graphsvc.graph.store import GraphStore
     from graphsvc.settings import Settings
 
 #: Exit code when the server cannot start: the port is taken, or uvicorn did not start.
@@ -53,7 +52,8 @@ def serve(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Worker processes, each with its own snapshot (env GRAPHSVC_WORKERS; default 1).",
+            help="Worker processes, forked from one that has read the snapshot, sharing its"
+            " memory (env GRAPHSVC_WORKERS; default 1).",
             metavar="N",
         ),
     ] = None,
@@ -113,29 +113,36 @@ def serve(
     )
     if not 0 <= settings.port <= 65535:
         fail(f"port {settings.port} is out of range: give --port 0 to 65535 (0: any free port)")
-    if settings.snapshot is not None:
-        checked = check_snapshot(settings.snapshot)
-        settings = dataclasses.replace(
-            settings, snapshot_checked=checked
-        )  # workers skip the checksums
-    elif not settings.corpus.exists():
-        from graphsvc.settings import SEEDS_DIR
+    from graphsvc.web.workers import multiprocess_dir
 
-        hint = " (run the README's install command from a checkout)"
-        fail(
-            f"corpus folder {settings.corpus} does not exist"
-            + (hint if settings.corpus == SEEDS_DIR else "")
-        )
-    else:
-        check_corpus(settings.corpus)
-    sock = bind(settings.host, settings.port)
-    settings = _with_port(settings, sock.getsockname()[1])  # the real one, when 0 was asked
-    run(settings, sock)
+    # With workers, their metric files' folder is set before prometheus-client is imported.
+    with multiprocess_dir() if settings.workers > 1 else contextlib.nullcontext():
+        if settings.snapshot is not None:
+            checked = check_snapshot(settings.snapshot)
+            settings = dataclasses.replace(
+                settings, snapshot_checked=checked
+            )  # the read skips the checksums
+        elif not settings.corpus.exists():
+            from graphsvc.settings import SEEDS_DIR
+
+            hint = " (run the README's install command from a checkout)"
+            fail(
+                f"corpus folder {settings.corpus} does not exist"
+                + (hint if settings.corpus == SEEDS_DIR else "")
+            )
+        else:
+            check_corpus(settings.corpus)
+        sock = bind(settings.host, settings.port)
+        settings = _with_port(settings, sock.getsockname()[1])  # the real one, when 0 was asked
+        run(settings, sock)
 
 
 def check_snapshot(path: Path) -> str:
     """Exit 2, naming the file and what is wrong, unless ``path`` is a sound snapshot file;
-    the identity of the file checked (``read_snapshot``'s ``checked``)."""
+    the identity of the file checked (``read_snapshot``'s ``checked``).
+
+    The web app is imported while the file is hashed (hashlib lets go of the GIL): at 100,000
+    documents each takes about 0.3 s of the start, and this runs on two cores."""
     if path.is_dir():
         fail(
             f"snapshot {path} is a folder, not a snapshot file: give the file that"
@@ -143,12 +150,18 @@ def check_snapshot(path: Path) -> str:
         )
     if not path.exists():
         fail(f"snapshot {path} does not exist")
+    from concurrent.futures import ThreadPoolExecutor
+
     from graphsvc.graph.snapshot import SnapshotError, verify_snapshot
 
-    try:
-        return str(verify_snapshot(path)["identity"])
-    except SnapshotError as exc:
-        fail(str(exc))
+    with ThreadPoolExecutor(1, thread_name_prefix="verify") as pool:
+        verified = pool.submit(verify_snapshot, path)
+        import graphsvc.web.app  # noqa: F401  (what `run` imports next)
+
+        try:
+            return str(verified.result()["identity"])
+        except SnapshotError as exc:
+            fail(str(exc))
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -182,36 +195,40 @@ def _with_port(settings: Settings, port: int) -> Settings:
 
 def run(settings: Settings, sock: socket.socket) -> None:
     """Serve the app on the bound socket: in this process, or in ``settings.workers`` worker
-    processes (as ``uvicorn.run`` does, with the socket bound here)."""
-    import uvicorn
-
-    from graphsvc.web.app import configure_logging, create_app
-    from graphsvc.web.connection import uvicorn_options
-    from graphsvc.web.metrics import multiprocess_dir
+    processes forked from this one (graphsvc/web/workers.py), after it has read the snapshot
+    they all serve."""
+    from graphsvc.web.app import configure_logging
 
     configure_logging(settings.log_level)
     if settings.workers > 1:
-        from uvicorn.supervisors import Multiprocess
+        from graphsvc.web.workers import supervise
 
-        os.environ.update(settings.to_env())  # each worker builds its app from these
-        config = uvicorn.Config(
-            "graphsvc.web.app:create_app_from_env",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level=settings.log_level,
-            **uvicorn_options(settings),
+        store = _preload(settings)
+        code = supervise(
+            settings.workers,
+            lambda: serve_app(settings, sock, store),
+            failed_start=STARTUP_FAILURE,
         )
-        # Older uvicorn releases also want the server's run method, as their uvicorn.run passes.
-        older = "target" in inspect.signature(Multiprocess).parameters
-        extra = {"target": uvicorn.Server(config).run} if older else {}
-        # /metrics sums the workers' values through a shared folder.
-        with contextlib.suppress(KeyboardInterrupt), multiprocess_dir():
-            Multiprocess(config, sockets=[sock], **extra).run()
+        if code:
+            raise typer.Exit(code)
         return
+    if serve_app(settings, sock):
+        raise typer.Exit(STARTUP_FAILURE)
+
+
+def serve_app(settings: Settings, sock: socket.socket, store: GraphStore | None = None) -> int:
+    """Run uvicorn with the app on ``sock`` until it stops; its first load is ``store`` when
+    given (read already), else what the settings name. 0, or STARTUP_FAILURE when uvicorn
+    did not start."""
+    import uvicorn
+
+    from graphsvc.web.app import create_app
+    from graphsvc.web.connection import uvicorn_options
+    from graphsvc.web.metrics import MeteredHolder
+
+    holder = None if store is None else MeteredHolder(settings, loader=lambda: store)
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, holder=holder),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
@@ -220,5 +237,17 @@ def run(settings: Settings, sock: socket.socket) -> None:
     server = uvicorn.Server(config)
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
-    if not server.started:
-        raise typer.Exit(STARTUP_FAILURE)
+    return 0 if server.started else STARTUP_FAILURE
+
+
+def _preload(settings: Settings) -> GraphStore | None:
+    """The snapshot that every worker serves, read once here (None: each loads the corpus)."""
+    if settings.snapshot is None:
+        return None
+    from graphsvc.corpus import load_served
+    from graphsvc.graph.snapshot import SnapshotError
+
+    try:
+        return load_served(settings).store
+    except SnapshotError as exc:
+        fail(str(exc))

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
@@ -42,9 +40,7 @@ from graphsvc.api.context import is_public
 from graphsvc.graph.store import GraphStore
 from graphsvc.web.holder import StoreHolder
 from graphsvc.web.response_cache import KeptAnswers
-
-#: Where prometheus-client's multiprocess mode keeps each process's values.
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+from graphsvc.web.workers import MULTIPROC_ENV
 
 _SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 _LOAD_SECONDS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
@@ -317,21 +313,3 @@ def process_stopped() -> None:
     """A worker stops: its live gauges (open connections, snapshot state) leave the sums."""
     if os.environ.get(MULTIPROC_ENV):
         multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
-
-
-@contextlib.contextmanager
-def multiprocess_dir() -> Iterator[None]:
-    """For the worker processes started inside: a fresh folder for their metric files in
-    ``PROMETHEUS_MULTIPROC_DIR``, removed at the end. An operator's own setting is kept, and
-    its folder left alone (made if missing; empty it between runs)."""
-    if given := os.environ.get(MULTIPROC_ENV):
-        os.makedirs(given, exist_ok=True)
-        yield
-        return
-    path = tempfile.mkdtemp(prefix="graphsvc-metrics-")
-    os.environ[MULTIPROC_ENV] = path
-    try:
-        yield
-    finally:
-        os.environ.pop(MULTIPROC_ENV, None)
-        shutil.rmtree(path, ignore_errors=True)
