@@ -139,10 +139,7 @@ def serve(
 
 def check_snapshot(path: Path) -> str:
     """Exit 2, naming the file and what is wrong, unless ``path`` is a sound snapshot file;
-    the identity of the file checked (``read_snapshot``'s ``checked``).
-
-    The web app is imported while the file is hashed (hashlib lets go of the GIL): at 100,000
-    documents each takes about 0.3 s of the start, and this runs on two cores."""
+    the identity of the file checked (``read_snapshot``'s ``checked``)."""
     if path.is_dir():
         fail(
             f"snapshot {path} is a folder, not a snapshot file: give the file that"
@@ -150,18 +147,12 @@ def check_snapshot(path: Path) -> str:
         )
     if not path.exists():
         fail(f"snapshot {path} does not exist")
-    from concurrent.futures import ThreadPoolExecutor
-
     from graphsvc.graph.snapshot import SnapshotError, verify_snapshot
 
-    with ThreadPoolExecutor(1, thread_name_prefix="verify") as pool:
-        verified = pool.submit(verify_snapshot, path)
-        import graphsvc.web.app  # noqa: F401  (what `run` imports next)
-
-        try:
-            return str(verified.result()["identity"])
-        except SnapshotError as exc:
-            fail(str(exc))
+    try:
+        return str(verify_snapshot(path)["identity"])
+    except SnapshotError as exc:
+        fail(str(exc))
 
 
 def bind(host: str, port: int) -> socket.socket:
