@@ -385,6 +385,10 @@ class MappedArticles(Mapping[str, Article]):
             raise KeyError(key)
         return self.record(i, self._table.keys[i])
 
+    def key_seq(self) -> KeySeq:
+        """The keys in order, each named when asked for (``list(self)`` touches them all)."""
+        return KeySeq(np.arange(len(self), dtype=np.uint32), self._table.keys.__getitem__)
+
     def record(self, i: int, key: str) -> Article:
         """Article number ``i`` (whose key is ``key``), decoded from the heap."""
         row = heap_record(self._heap, self._offsets, i)
