@@ -62,6 +62,7 @@ def warm(store: GraphStore) -> GraphStore:
     count_order(store, "topic")
     count_order(store, "provider")
     article_places(store)
+    store.counts  # noqa: B018  (a walk of every node: done before a server forks its workers)
     forget(store, related.MEMO_NAME)  # the shared RELATED arrays: only the above need them
     return store
 
