@@ -232,7 +232,9 @@ def serve_app(settings: Settings, sock: socket.socket, store: GraphStore | None 
 
 
 def _preload(settings: Settings) -> GraphStore | None:
-    """The snapshot that every worker serves, read once here (None: each loads the corpus)."""
+    """The snapshot that every worker serves, read once here. None: each worker loads for
+    itself, the corpus, or a snapshot that failed to read here (each then reports the
+    failure as one worker does: ``/readyz`` says why)."""
     if settings.snapshot is None:
         return None
     from graphsvc.corpus import load_served
@@ -240,5 +242,5 @@ def _preload(settings: Settings) -> GraphStore | None:
 
     try:
         return load_served(settings).store
-    except SnapshotError as exc:
-        fail(str(exc))
+    except SnapshotError:
+        return None

@@ -9,7 +9,9 @@ object it would otherwise visit; what a worker touches (reference counts) it cop
 page. bench/README.md ("Workers") has the figures.
 
 The parent serves nothing. It starts the workers, starts another when one dies, and on
-SIGINT or SIGTERM stops them all (SIGTERM each: uvicorn's graceful shutdown) and waits.
+SIGINT or SIGTERM stops them all (SIGTERM each: uvicorn's graceful shutdown) and waits. A
+worker whose parent is gone (killed with SIGKILL) gets SIGTERM from the kernel
+(``PR_SET_PDEATHSIG``): none outlives the server.
 A worker that could not start (``serve`` returned ``failed_start``) stops the whole server
 with that code. Metrics are summed over the workers through files (prometheus-client's
 multiprocess mode; graphsvc/web/metrics.py): ``multiprocess_dir`` must be entered before
@@ -19,6 +21,7 @@ prometheus-client is first imported, which is why it lives here.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import logging
 import os
@@ -34,6 +37,7 @@ log = logging.getLogger("graphsvc.web")
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 _STOP = (signal.SIGINT, signal.SIGTERM)
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @contextlib.contextmanager
@@ -71,9 +75,10 @@ def supervise(workers: int, serve: Callable[[], int], *, failed_start: int) -> i
     def fork(number: int) -> None:
         # Signals wait until the new worker has its own handlers and the parent knows its pid.
         signal.pthread_sigmask(signal.SIG_BLOCK, _STOP)
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
-            _worker(serve)  # never returns
+            _worker(serve, parent)  # never returns
         running[pid] = number
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP)
 
@@ -104,10 +109,15 @@ def supervise(workers: int, serve: Callable[[], int], *, failed_start: int) -> i
     return code
 
 
-def _worker(serve: Callable[[], int]) -> None:
-    """The forked worker: default signal handlers (uvicorn installs its own), then serve."""
+def _worker(serve: Callable[[], int], parent: int) -> None:
+    """The forked worker: default signal handlers (uvicorn installs its own), SIGTERM when
+    the parent dies, then serve."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(AttributeError, OSError):  # Linux: prctl(PR_SET_PDEATHSIG)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before that
+        os.kill(os.getpid(), signal.SIGTERM)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP)
     code = 1
     try:

@@ -12,6 +12,7 @@ from array import array
 from pathlib import Path
 
 import httpx
+import pytest
 
 from graphsvc.corpus import load_store
 from graphsvc.graph.snapshot import write_snapshot
@@ -56,13 +57,15 @@ def test_a_damaged_cache_row_is_parsed_again(tmp_path: Path) -> None:
         assert body["data"]["stats"]["articles"] == articles
 
 
-def test_a_failed_first_load_says_why(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_failed_first_load_says_why(tmp_path: Path, workers: str) -> None:
     # Well-formed, every checksum right (`serve` checks those before it starts), but wrong
-    # inside: a node listed many times. Only the load finds that.
+    # inside: a node listed many times. Only the load finds that. With two workers the parent's
+    # read fails first; each worker then loads for itself and says why, as one does.
     snapshot = tmp_path / "seeds.snap"
     write_snapshot(load_store(copy_seeds(tmp_path / "corpus"), use_cache=False), snapshot)
     rewrite_section(snapshot, "graph_order", array("I", [0] * 30).tobytes())
-    with serve("--snapshot", str(snapshot)) as server:
+    with serve("--snapshot", str(snapshot), "--workers", workers) as server:
         answer = until("/readyz to settle", settled(server), server)
         assert answer.status_code == 503
         body = answer.json()

@@ -61,6 +61,15 @@ def parent_of(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
 
 
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, exited but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def rollup(pid: int) -> dict[str, int]:
     """/proc/PID/smaps_rollup's kB figures."""
     out = {}
@@ -106,5 +115,17 @@ def test_sigterm_stops_every_worker(server: Server) -> None:
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=60) == 0
     for pid in pids:
-        assert not Path(f"/proc/{pid}").exists(), f"worker {pid} outlived the server"
+        assert not alive(pid), f"worker {pid} outlived the server"
     assert server.output().count("Finished server process") == 2
+
+
+def test_workers_stop_when_the_parent_is_killed(server: Server) -> None:
+    """SIGKILL leaves the parent no chance to stop them: the kernel tells each worker."""
+    assert server.process is not None
+    pids = workers(server)
+    server.process.kill()
+    server.process.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while any(alive(pid) for pid in pids):
+        assert time.monotonic() < deadline, f"workers {pids} outlived their parent"
+        time.sleep(0.1)

@@ -78,6 +78,16 @@ class Baskets:
         start, end = self.by_node.indptr[number], self.by_node.indptr[number + 1]
         return np.asarray(self.by_node.indices[start:end])
 
+    def together(self, number: int) -> np.ndarray:
+        """n(x, y) for node ``number`` x and every node y (x itself included): the incidence
+        matrix, transposed (no copy), times the 0/1 vector of the baskets holding x. SciPy's
+        ``incidence[rows].sum(axis=0)`` made a matrix of those rows first, and a bincount of
+        their entries an int64 copy of them: 20-30 MB for a provider in 85% of 100,000
+        baskets, kept by the allocator afterwards."""
+        held = np.zeros(self.count, dtype=np.int32)
+        held[self.holding(number)] = 1
+        return np.asarray(self.incidence.T @ held)
+
     def size(self, number: int) -> int:
         """n(x) of a node by number: the baskets that hold it."""
         return int(self.by_node.indptr[number + 1] - self.by_node.indptr[number])
@@ -202,7 +212,7 @@ def pair_counts(store: GraphStore, kind: CoKind, of: str) -> Mapping[str, int]:
         number = found.numbers.get(of)
         if number is None:
             return MappingProxyType({})
-        both = np.asarray(found.incidence[found.holding(number)].sum(axis=0)).ravel()
+        both = found.together(number)
         both[number] = 0
         nonzero = np.flatnonzero(both).tolist()
         return MappingProxyType({found.keys[n]: int(both[n]) for n in nonzero})
