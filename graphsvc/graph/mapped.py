@@ -309,6 +309,12 @@ class KeySeq(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         return map(self._key, self._numbers.tolist())
 
+    def numbers_of(self, namer: object) -> np.ndarray | None:
+        """The numbers, when it is ``namer`` that names them (the list whose ``__getitem__``,
+        or the table whose method, makes the keys): for work on the numbers without naming a
+        key. Else None."""
+        return self._numbers if getattr(self._key, "__self__", None) is namer else None
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
             return NotImplemented

@@ -20,6 +20,8 @@ from graphsvc.graph.analytics import (
 )
 from graphsvc.graph.analytics.centrality import Centrality
 from graphsvc.graph.build import build_store
+from graphsvc.graph.mapped import KeySeq
+from graphsvc.graph.queries import ArticleFilter
 from graphsvc.graph.snapshot import MAGIC, SnapshotError, read_snapshot, write_snapshot
 from graphsvc.graph.store import GraphStore
 from graphsvc.ingest.loader import load_corpus
@@ -133,3 +135,27 @@ def test_a_report_only_load_leaves_the_analytics_to_first_use(tmp_path: Path) ->
     assert centrality.ranking(kept, NodeKind.TOPIC, Centrality.PAGERANK) == centrality.ranking(
         served, NodeKind.TOPIC, Centrality.PAGERANK
     )
+
+
+@pytest.mark.corpus
+def test_filtered_story_lists_of_a_read_snapshot(news_store: GraphStore, tmp_path: Path) -> None:
+    """A read snapshot lists the stories of a topic's or a provider's articles on the file's
+    numbers (inplace.stories_in): the same lists as the built store, in every order."""
+    write_snapshot(news_store, tmp_path / "news.snap")
+    read = read_snapshot(tmp_path / "news.snap")
+    topics = sorted(news_store.topics.values(), key=lambda t: -t.article_count)[:4]
+    providers = sorted(news_store.providers.values(), key=lambda p: -p.article_count)[:3]
+    filters = [ArticleFilter(topics=(t.name,)) for t in topics]
+    filters += [ArticleFilter(providers=(p.domain,)) for p in providers]
+    filters += [  # lists of keys, not numbers: answered key by key, as before
+        ArticleFilter(topics=(topics[0].name, topics[1].name)),
+        ArticleFilter(topics=(topics[0].name,), include_stubs=True),
+    ]
+    on_numbers = 0
+    for flt in filters:
+        for order in stories.StoryOrder:
+            got = stories.list_stories(read, flt, order)[0]
+            want = stories.list_stories(news_store, flt, order)[0]
+            assert list(got) == list(want), (flt, order)
+            on_numbers += isinstance(got, KeySeq)
+    assert on_numbers >= 4 * len(stories.StoryOrder)  # the single-topic lists at least

@@ -183,6 +183,21 @@ class _StoryOfArticle(Mapping[str, str]):
             raise KeyError(key)
         return self._t.key(story - 1)
 
+    def stories_in(self, articles: Sequence[str], order: Sequence[str]) -> KeySeq | None:
+        """The stories of ``articles`` in ``order`` (a kept order), worked out on the file's
+        numbers, naming no key: None unless both are number sequences of this file. (Named
+        one by one, the articles of a big topic touched every key: in a forked worker, a
+        private copy of their pages.)"""
+        if not (isinstance(articles, KeySeq) and isinstance(order, KeySeq)):
+            return None
+        mine, ordered = articles.numbers_of(self._t.keys), order.numbers_of(self._t)
+        if mine is None or ordered is None:
+            return None
+        found = self._t.of_article[mine[mine < self._t.articles]]
+        wanted = np.zeros(len(self._t.hashes) + 1, dtype=bool)
+        wanted[found] = True  # story number + 1; 0 (no story) is dropped below
+        return KeySeq(ordered[wanted[ordered + 1]], self._t.key)
+
 
 def read_stories(
     s: Sections, method: str, keys: Sequence[str], numbers: Mapping[str, int], articles: int

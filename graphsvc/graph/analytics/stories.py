@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
+from typing import cast
 
 import networkx as nx
 import numpy as np
@@ -231,8 +232,13 @@ def list_stories(
     if flt is None or flt == ArticleFilter():
         return found.orders[order], sort_key
 
-    def matching() -> list[str]:
-        hit = {found.of_article.get(k) for k in filter_articles(store, flt)}
-        return [k for k in found.orders[order] if k in hit]
+    def matching() -> Sequence[str]:
+        kept = filter_articles(store, flt)
+        # A snapshot read in place answers on its numbers (graph/analytics/inplace.py).
+        on_numbers = getattr(found.of_article, "stories_in", None)
+        if on_numbers is not None and (hit := on_numbers(kept, found.orders[order])) is not None:
+            return cast(Sequence[str], hit)
+        keys = {found.of_article.get(k) for k in kept}
+        return [k for k in found.orders[order] if k in keys]
 
     return memoised_call(store, "stories-filtered", (flt, order), matching), sort_key
