@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from graphsvc.graph.memo import memoised, memoised_call
-from graphsvc.graph.queries import ArticleFilter, article_places, filter_articles
+from graphsvc.graph.queries import ArticleFilter, article_numbers, article_places, filter_articles
 from graphsvc.graph.store import GraphStore
 
 
@@ -91,8 +91,7 @@ def count_facets(store: GraphStore, flt: ArticleFilter) -> Facets:
 
     keys = filter_articles(store, flt)
     cols = facet_columns(store)
-    number = article_places(store).number
-    rows = np.fromiter(map(number.__getitem__, keys), dtype=np.int64, count=len(keys))
+    rows = article_numbers(store, keys)
     starts, ends = cols.topic_offsets[rows].astype(np.int64), cols.topic_offsets[rows + 1]
     lengths = ends.astype(np.int64) - starts
     first = np.cumsum(lengths) - lengths  # where each article's topics start in the gather
