@@ -28,6 +28,7 @@ import os
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -38,6 +39,7 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 _STOP = (signal.SIGINT, signal.SIGTERM)
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_SHORT_LIFE = 5.0  # seconds: a worker that dies sooner is replaced a second later
 
 
 @contextlib.contextmanager
@@ -62,7 +64,7 @@ def supervise(workers: int, serve: Callable[[], int], *, failed_start: int) -> i
     """Fork ``workers`` processes that each run ``serve`` (uvicorn on the inherited socket,
     returning an exit code); keep that many running until SIGINT or SIGTERM. The exit code:
     0 after a stop, ``failed_start`` when a worker could not start."""
-    running: dict[int, int] = {}  # pid -> worker number (1..workers), for the log
+    running: dict[int, tuple[int, float]] = {}  # pid -> worker number (1..workers), start
     stopping = False
 
     def stop(signum: int, _frame: object) -> None:
@@ -79,7 +81,7 @@ def supervise(workers: int, serve: Callable[[], int], *, failed_start: int) -> i
         pid = os.fork()
         if pid == 0:
             _worker(serve, parent)  # never returns
-        running[pid] = number
+        running[pid] = number, time.monotonic()
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP)
 
     for sig in _STOP:
@@ -88,13 +90,14 @@ def supervise(workers: int, serve: Callable[[], int], *, failed_start: int) -> i
     gc.freeze()  # what the parent holds is never visited by a worker's collections
     for number in range(1, workers + 1):
         fork(number)
+    log.info("%d workers forked (pids %s)", workers, ", ".join(map(str, running)))
     _forget_own_metrics()
     code = 0
     while running:
         pid, status = os.wait()  # retried after a signal's handler (PEP 475)
         if pid not in running:
             continue
-        number = running.pop(pid)
+        number, started = running.pop(pid)
         if stopping:
             continue
         exit_code = os.waitstatus_to_exitcode(status)
@@ -105,7 +108,10 @@ def supervise(workers: int, serve: Callable[[], int], *, failed_start: int) -> i
             continue
         how = f"by signal {-exit_code}" if exit_code < 0 else f"with code {exit_code}"
         log.warning("worker %d (pid %d) exited %s; starting another", number, pid, how)
-        fork(number)
+        if time.monotonic() - started < _SHORT_LIFE:
+            time.sleep(1)  # one that dies at once is not forked again in a tight loop
+        if not stopping:
+            fork(number)
     return code
 
 
