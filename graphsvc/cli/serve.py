@@ -21,6 +21,9 @@ from graphsvc.cli import _settings, app, check_corpus, fail
 from graphsvc.cli.help import NaturalCommand
 
 if TYPE_CHECKING:
+    import uvicorn
+    from starlette.applications import Starlette
+
     from graphsvc.graph.store import GraphStore
     from graphsvc.settings import Settings
 
@@ -194,41 +197,51 @@ def run(settings: Settings, sock: socket.socket) -> None:
     if settings.workers > 1:
         from graphsvc.web.workers import supervise
 
-        store = _preload(settings)
+        # Made and loaded once, here: the workers fork with the app and uvicorn's modules.
+        config = _config(settings, _app(settings, _preload(settings)))
+        config.load()
         code = supervise(
-            settings.workers,
-            lambda: serve_app(settings, sock, store),
-            failed_start=STARTUP_FAILURE,
+            settings.workers, lambda: serve_app(config, sock), failed_start=STARTUP_FAILURE
         )
         if code:
             raise typer.Exit(code)
         return
-    if serve_app(settings, sock):
+    if serve_app(_config(settings, _app(settings)), sock):
         raise typer.Exit(STARTUP_FAILURE)
 
 
-def serve_app(settings: Settings, sock: socket.socket, store: GraphStore | None = None) -> int:
-    """Run uvicorn with the app on ``sock`` until it stops; its first load is ``store`` when
-    given (read already), else what the settings name. 0, or STARTUP_FAILURE when uvicorn
-    did not start."""
+def serve_app(config: uvicorn.Config, sock: socket.socket) -> int:
+    """Run uvicorn on ``sock`` until it stops: 0, or STARTUP_FAILURE when it did not start."""
     import uvicorn
 
-    from graphsvc.web.app import create_app
-    from graphsvc.web.connection import uvicorn_options
-    from graphsvc.web.metrics import MeteredHolder
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
+    return 0 if server.started else STARTUP_FAILURE
 
-    holder = None if store is None else MeteredHolder(settings, loader=lambda: store)
-    config = uvicorn.Config(
-        create_app(settings, holder=holder),
+
+def _config(settings: Settings, app: Starlette) -> uvicorn.Config:
+    import uvicorn
+
+    from graphsvc.web.connection import uvicorn_options
+
+    return uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
         **uvicorn_options(settings),
     )
-    server = uvicorn.Server(config)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run(sockets=[sock])
-    return 0 if server.started else STARTUP_FAILURE
+
+
+def _app(settings: Settings, store: GraphStore | None = None) -> Starlette:
+    """The app; its first load is ``store`` when given (read already), else what the
+    settings name. It loads when uvicorn starts it (its lifespan), in each worker."""
+    from graphsvc.web.app import create_app
+    from graphsvc.web.metrics import MeteredHolder
+
+    holder = None if store is None else MeteredHolder(settings, loader=lambda: store)
+    return create_app(settings, holder=holder)
 
 
 def _preload(settings: Settings) -> GraphStore | None:
