@@ -125,6 +125,24 @@ def wait_ready(
     raise TimeoutError(f"{url} not ready after {timeout}s")
 
 
+def flip_section_byte(path: Path, where: float = 0.5) -> None:
+    """Flip one byte of a snapshot inside its sections: the byte at ``where`` (0 to 1) of all
+    their bytes in file order, so that only a checksum tells. A byte picked by its place in
+    the file may be padding between two sections, which no checksum covers (at one length of
+    a corpus's path, half-way through a kept store was)."""
+    data = bytearray(path.read_bytes())
+    length = int.from_bytes(data[-8:], "little")
+    sections = sorted(json.loads(data[-8 - length : -8])["sections"], key=lambda s: s["offset"])
+    left = int(sum(s["length"] for s in sections) * where)
+    for section in sections:
+        if left < section["length"]:
+            data[section["offset"] + left] ^= 0xFF
+            path.write_bytes(bytes(data))
+            return
+        left -= section["length"]
+    raise ValueError(f"{path} has no section byte at {where}")
+
+
 def rewrite_section(path: Path, name: str, payload: bytes) -> None:
     """Replace one section and fix its checksum: a file that is well-formed but wrong."""
     data = path.read_bytes()

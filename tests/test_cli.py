@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import SEEDS, stop, wait_ready
+from tests.support import SEEDS, flip_section_byte, stop, wait_ready
 
 
 def run(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -269,10 +270,9 @@ def test_a_bad_snapshot_is_refused_before_serving(tmp_path: Path) -> None:
     snap = tmp_path / "seeds.snap"
     built = run("build", str(SEEDS), "-o", str(snap), cache=tmp_path / "cache")
     assert built.returncode == 0, built.stderr
-    data = bytearray(snap.read_bytes())
-    data[len(data) // 3] ^= 0xFF  # one byte inside a section: only its checksum tells
     damaged = tmp_path / "damaged.snap"
-    damaged.write_bytes(bytes(data))
+    shutil.copyfile(snap, damaged)
+    flip_section_byte(damaged, 1 / 3)  # one byte inside a section: only its checksum tells
     for path, reason in (
         (garbage, "is not a graphsvc snapshot"),
         (damaged, "fails its checksum"),

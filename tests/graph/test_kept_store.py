@@ -14,7 +14,7 @@ from graphsvc import corpus as loading
 from graphsvc.corpus import load_store
 from graphsvc.graph.searching import search
 from tests.graph.test_snapshot import assert_identical
-from tests.support import SEEDS
+from tests.support import SEEDS, flip_section_byte
 
 
 def kept_files(cache: Path) -> list[Path]:
@@ -72,9 +72,7 @@ def test_a_corrupt_kept_store_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptu
     corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
     built = load_store(corpus, cache_dir=cache)
     (kept,) = kept_files(cache)
-    data = bytearray(kept.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    kept.write_bytes(bytes(data))
+    flip_section_byte(kept)
     with caplog.at_level(logging.WARNING, logger="graphsvc.corpus"):
         again = load_store(corpus, cache_dir=cache)
     assert "ignoring the kept store" in caplog.text

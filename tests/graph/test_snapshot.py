@@ -30,7 +30,7 @@ from graphsvc.graph.snapshot import (
 )
 from graphsvc.graph.store import GraphStore, summarize
 from graphsvc.model import NodeKind
-from tests.support import SEEDS, rewrite_section
+from tests.support import SEEDS, flip_section_byte, rewrite_section
 
 
 def assert_identical(a: GraphStore, b: GraphStore) -> None:
@@ -207,11 +207,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("where", [0.3, 0.5, 0.7])
 def test_flipped_byte_is_caught(snapshot: Path, where: float) -> None:
-    data = bytearray(snapshot.read_bytes())
-    trailer_start = len(data) - 8 - int.from_bytes(data[-8:], "little")
-    index = len(MAGIC) + 3 + int((trailer_start - len(MAGIC) - 3) * where)
-    data[index] ^= 0x55
-    snapshot.write_bytes(bytes(data))
+    flip_section_byte(snapshot, where)
     with pytest.raises(SnapshotError, match="checksum"):
         read_snapshot(snapshot)
 
