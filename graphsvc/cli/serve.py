@@ -215,8 +215,12 @@ def serve_app(config: uvicorn.Config, sock: socket.socket) -> int:
     import uvicorn
 
     server = uvicorn.Server(config)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run(sockets=[sock])
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[sock])
+    except SystemExit:  # uvicorn exits so when the app or the listening socket fails it
+        if server.started:
+            raise
     return 0 if server.started else STARTUP_FAILURE
 
 

@@ -77,12 +77,16 @@ def supervise(workers: int, serve: Callable[[], int], *, failed_start: int) -> i
     def fork(number: int) -> None:
         # Signals wait until the new worker has its own handlers and the parent knows its pid.
         signal.pthread_sigmask(signal.SIG_BLOCK, _STOP)
-        parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:
-            _worker(serve, parent)  # never returns
-        running[pid] = number, time.monotonic()
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP)
+        try:
+            if stopping:  # a stop came after the caller looked: no new worker
+                return
+            parent = os.getpid()
+            pid = os.fork()
+            if pid == 0:
+                _worker(serve, parent)  # never returns
+            running[pid] = number, time.monotonic()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP)
 
     for sig in _STOP:
         signal.signal(sig, stop)
@@ -98,6 +102,7 @@ def supervise(workers: int, serve: Callable[[], int], *, failed_start: int) -> i
         if pid not in running:
             continue
         number, started = running.pop(pid)
+        _forget_metrics_of(pid)  # its live gauges, had it no time to remove them
         if stopping:
             continue
         exit_code = os.waitstatus_to_exitcode(status)
@@ -110,8 +115,7 @@ def supervise(workers: int, serve: Callable[[], int], *, failed_start: int) -> i
         log.warning("worker %d (pid %d) exited %s; starting another", number, pid, how)
         if time.monotonic() - started < _SHORT_LIFE:
             time.sleep(1)  # one that dies at once is not forked again in a tight loop
-        if not stopping:
-            fork(number)
+        fork(number)
     return code
 
 
@@ -135,6 +139,15 @@ def _worker(serve: Callable[[], int], parent: int) -> None:
     finally:
         logging.shutdown()
         os._exit(code)
+
+
+def _forget_metrics_of(pid: int) -> None:
+    """A worker is gone: its live gauges (open connections, its snapshot) leave the sums, as
+    its own shutdown would have done (graphsvc/web/metrics.py's ``process_stopped``)."""
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 def _forget_own_metrics() -> None:

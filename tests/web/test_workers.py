@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import SEEDS
+from tests.support import REPO, SEEDS
 from tests.web.server import Server, serve_process
 
 
@@ -36,8 +36,11 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def server(snapshot: Path) -> Iterator[Server]:
-    with serve_process("--snapshot", str(snapshot), "--workers", "2") as running:
+def server(snapshot: Path, tmp_path: Path) -> Iterator[Server]:
+    # TMPDIR: where `serve` makes the workers' metrics folder (left there when it is killed).
+    with serve_process(
+        "--snapshot", str(snapshot), "--workers", "2", env={"TMPDIR": str(tmp_path)}
+    ) as running:
         yield running
 
 
@@ -107,6 +110,10 @@ def test_a_worker_that_dies_is_replaced(server: Server) -> None:
     )
     assert all(parent_of(pid) == server.process.pid for pid in now)
     assert server.query("{ stats { edges } }")["data"]["stats"]["edges"] == 122
+    # The killed worker's live gauges left the sums with it (it had no shutdown to remove them).
+    metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
+    loaded = re.findall(r'graphsvc_snapshot_loaded_timestamp_seconds\{pid="(\d+)"\}', metrics)
+    assert {int(pid) for pid in loaded} == now, metrics
 
 
 def test_sigterm_stops_every_worker(server: Server) -> None:
@@ -129,3 +136,36 @@ def test_workers_stop_when_the_parent_is_killed(server: Server) -> None:
     while any(alive(pid) for pid in pids):
         assert time.monotonic() < deadline, f"workers {pids} outlived their parent"
         time.sleep(0.1)
+
+
+CANNOT_START = """
+import contextlib, sys
+import uvicorn
+from starlette.applications import Starlette
+from graphsvc.cli.serve import STARTUP_FAILURE, serve_app
+from graphsvc.web.workers import supervise
+from tests.web.server import bound_socket
+
+@contextlib.asynccontextmanager
+async def broken(app):
+    raise RuntimeError("this app cannot start")
+    yield
+
+config = uvicorn.Config(Starlette(lifespan=broken), lifespan="on", log_level="warning")
+sock = bound_socket()
+sys.exit(supervise(2, lambda: serve_app(config, sock), failed_start=STARTUP_FAILURE))
+"""
+
+
+def test_a_worker_that_cannot_start_stops_the_server() -> None:
+    """Not forked again and again: the server stops, with the exit code for a failed start."""
+    done = subprocess.run(
+        [sys.executable, "-c", CANNOT_START],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "could not start: stopping the server" in done.stderr, done.stderr
+    assert "starting another" not in done.stderr, done.stderr
