@@ -6,16 +6,18 @@ own objects (the interpreter and libraries, the node keys, the indexes: about 18
 per worker at 100,000 documents). Forked, the workers share those pages with the parent until
 they write to them. ``gc.freeze()`` before the fork keeps the collector from writing to every
 object it would otherwise visit; what a worker touches (reference counts) it copies, page by
-page. bench/README.md ("Workers") has the figures.
+page, so nothing on a worker's path may walk every key (docs/architecture.md, "Workers are
+forked from the reader"; the figures are in bench/README.md).
 
-The parent serves nothing. It starts the workers, starts another when one dies, and on
-SIGINT or SIGTERM stops them all (SIGTERM each: uvicorn's graceful shutdown) and waits. A
-worker whose parent is gone (killed with SIGKILL) gets SIGTERM from the kernel
-(``PR_SET_PDEATHSIG``): none outlives the server.
-A worker that could not start (``serve`` returned ``failed_start``) stops the whole server
-with that code. Metrics are summed over the workers through files (prometheus-client's
-multiprocess mode; graphsvc/web/metrics.py): ``multiprocess_dir`` must be entered before
-prometheus-client is first imported, which is why it lives here.
+The parent serves nothing. It starts the workers, starts another when one dies (a second
+later if it lived under 5 s), and on SIGINT or SIGTERM stops them all (SIGTERM each:
+uvicorn's graceful shutdown) and waits. A worker that could not start (``serve`` returned
+``failed_start``) stops the whole server with that code. A worker whose parent is gone
+(killed with SIGKILL) gets SIGTERM from the kernel (``PR_SET_PDEATHSIG``).
+
+Metrics are summed over the workers through files (prometheus-client's multiprocess mode;
+graphsvc/web/metrics.py): ``multiprocess_dir`` must be entered before prometheus-client is
+first imported, which is why it lives here.
 """
 
 from __future__ import annotations
