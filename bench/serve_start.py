@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from lib.processes import free_port, process_tree
+from lib.processes import free_port, process_tree, smaps_rollup
 from run_calls import first_calls
 
 LOADED = "graph loaded:"
@@ -38,11 +38,9 @@ FAILED = re.compile(r"loading \S+ failed")  # web/holder.py's line when a load f
 
 def memory(pid: int) -> tuple[int, int, int]:
     """RSS, PSS and USS (private pages) of a process, in MB."""
-    with open(f"/proc/{pid}/smaps_rollup") as fh:
-        rows = [line.split(":") for line in fh if "kB" in line]
-    kb = {name: int(value.split()[0]) for name, value in rows}
-    private = kb["Private_Clean"] + kb["Private_Dirty"]
-    return kb["Rss"] // 1024, kb["Pss"] // 1024, private // 1024
+    rollup = smaps_rollup(pid)
+    private = rollup["Private_Clean"] + rollup["Private_Dirty"]
+    return rollup["Rss"] >> 20, rollup["Pss"] >> 20, private >> 20
 
 
 def tree_memory(root: int, workers: int) -> dict[str, object]:

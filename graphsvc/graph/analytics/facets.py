@@ -50,8 +50,8 @@ def build_columns(store: GraphStore) -> FacetColumns:
     """Read every article once (before a snapshot is served, or when one is written)."""
     import numpy as np
 
-    number = article_places(store).number
-    articles = [store.articles[k] for k in sorted(number, key=number.__getitem__)]
+    found = article_places(store)
+    articles = [store.articles[k] for k in found.keys[: len(found.quality)]]  # by number
     names: dict[str, dict[Any, int]] = {"p": {}, "m": {}, "y": {}, "t": {}}
 
     def code(kind: str, value: Any) -> int:
